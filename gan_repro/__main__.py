@@ -1,0 +1,67 @@
+"""CLI: `python -m gan_repro run-notebooks | metrics`. Thin: parse arguments, call the library."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _run_notebooks(args) -> int:
+    from gan_repro.runner import run_notebooks
+    results = run_notebooks(args.profile, args.only, seed=args.seed)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _scrub(args) -> int:
+    from pathlib import Path
+
+    from gan_repro.runner import scrub_notebook
+    for p in args.notebooks:
+        scrub_notebook(Path(p))
+    return 0
+
+
+def _metrics(args) -> int:
+    from gan_repro.metrics.cli import metrics_record
+    record = metrics_record(args.inputs[0], args.inputs[1], args.metrics.split(","), n=args.n,
+                            sample_seed=args.sample_seed, seed=args.seed,
+                            batch_size=args.batch_size, mode=args.mode, weights=args.weights)
+    print(json.dumps(record, indent=None if args.json else 2))
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m gan_repro")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run-notebooks", help="execute the numbered notebooks with papermill")
+    r.add_argument("--profile", default="cpu", help="smoke | cpu | paper")
+    r.add_argument("--only", default=None, help="run one notebook, e.g. 03")
+    r.add_argument("--seed", type=int, default=0)
+    r.set_defaults(func=_run_notebooks)
+
+    s = sub.add_parser("scrub-notebooks", help="keep only nbval-checked outputs, drop volatile metadata")
+    s.add_argument("notebooks", nargs="+")
+    s.set_defaults(func=_scrub)
+
+    m = sub.add_parser("metrics", help="metrics between two image sets, printed as one JSON record")
+    m.add_argument("inputs", nargs=2, metavar="INPUT",
+                   help="dataset spec (mnist:train, cifar10:test, ...), image folder, or .npz")
+    m.add_argument("--metrics", default="fid", help="comma-separated names, e.g. fid,kid,swd")
+    m.add_argument("--n", type=int, default=None, help="use the first N images of each input")
+    m.add_argument("--sample-seed", type=int, default=None, help="take a seeded random N instead")
+    m.add_argument("--seed", type=int, default=0, help="seed of the metrics' own randomness")
+    m.add_argument("--batch-size", type=int, default=50)
+    m.add_argument("--mode", default="pytorch-fid", help="preprocessing mode of the extractor")
+    m.add_argument("--weights", default=None, help="Inception weights file (else the search order)")
+    m.add_argument("--json", action="store_true", help="one compact JSON line")
+    m.set_defaults(func=_metrics)
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Display helpers the notebooks share: image grids, class histograms, tables of dataset cards."""
+from __future__ import annotations
+
+import pandas as pd
+import torch
+
+from gan_repro.data import check_uint8_images
+
+
+def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> torch.Tensor:
+    """uint8 (N, C, H, W) -> uint8 (H', W', C) mosaic with `nrow` images per row (white padding)."""
+    check_uint8_images(images)
+    n, c, h, w = images.shape
+    rows = (n + nrow - 1) // nrow
+    out = torch.full((c, rows * (h + pad) + pad, nrow * (w + pad) + pad), 255, dtype=torch.uint8)
+    for i in range(n):
+        r, k = divmod(i, nrow)
+        out[:, pad + r * (h + pad): pad + r * (h + pad) + h, pad + k * (w + pad): pad + k * (w + pad) + w] = images[i]
+    return out.permute(1, 2, 0)
+
+
+def show_grid(ax, images: torch.Tensor, nrow: int = 8, title: str = "") -> None:
+    g = image_grid(images, nrow)
+    ax.imshow(g.squeeze(-1) if g.shape[-1] == 1 else g, cmap="gray", vmin=0, vmax=255)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+
+
+def per_class_examples(images: torch.Tensor, labels: torch.Tensor, per_class: int, n_classes: int):
+    """The first `per_class` images of each of the first `n_classes` classes, class by row."""
+    idx = [torch.nonzero(labels == c).flatten()[:per_class] for c in range(n_classes)]
+    return images[torch.cat(idx)]
+
+
+def class_histogram(ax, card, title: str = "") -> None:
+    counts = card.class_counts
+    ax.bar(range(len(counts)), counts, width=0.9)
+    ax.set_xlabel("class")
+    ax.set_ylabel("images")
+    ax.set_title(title or f"{card.name} {card.split} (N={card.n})", fontsize=9)
+
+
+def cards_table(cards) -> pd.DataFrame:
+    """One row per dataset card: the facts that go into provenance, formatted for reading."""
+    return pd.DataFrame([{
+        "dataset": c.name, "split": c.split, "N": c.n, "classes": len(c.class_counts),
+        "min/class": min(c.class_counts), "max/class": max(c.class_counts), "source": c.source,
+        "sha256": c.sha256[:12]} for c in cards])

@@ -1,0 +1,58 @@
+"""Named experiment budgets: `smoke` (CI, seconds), `cpu` (2-core reproduction, hours), `paper` (GPU).
+
+Notebooks read every budget from here and never hard-code one. Each profile is a frozen dataclass so it
+can be saved verbatim into every result's provenance.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    # metrics
+    n_metric: int            # images per side for FID/KID/SWD/PRDC in metric studies
+    n_fid_sizes: tuple       # N values of the FID-bias-with-N study (E4)
+    n_swd_images: int        # images per side for SWD (PGGAN uses 16,384)
+    n_is_images: int         # images for IS / m-IS
+    n_ssim_pairs: int        # image pairs for the MS-SSIM diversity score
+    batch_size_eval: int     # images per Inception forward pass
+    # training
+    train_iters: int         # generator iterations per GAN preset
+    train_batch_size: int
+    width: int               # base channel width of G and D
+    classifier_epochs: int
+    # data
+    data_source: str         # "auto": official full files when present, else the shipped subsets
+    n_grid: int              # images in a sample grid
+
+
+PROFILES = {
+    "smoke": Profile(
+        name="smoke", n_metric=128, n_fid_sizes=(64, 128), n_swd_images=64, n_is_images=200,
+        n_ssim_pairs=50, batch_size_eval=64, train_iters=5, train_batch_size=16, width=16,
+        classifier_epochs=1, data_source="auto", n_grid=32,
+    ),
+    "cpu": Profile(
+        name="cpu", n_metric=1000, n_fid_sizes=(250, 500, 1000, 2000), n_swd_images=1000,
+        n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=20000,
+        train_batch_size=64, width=64, classifier_epochs=10, data_source="auto", n_grid=64,
+    ),
+    "paper": Profile(
+        name="paper", n_metric=10000, n_fid_sizes=(1000, 5000, 10000, 50000), n_swd_images=16384,
+        n_is_images=50000, n_ssim_pairs=5000, batch_size_eval=200, train_iters=100000,
+        train_batch_size=64, width=128, classifier_epochs=100, data_source="auto", n_grid=100,
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """Look a profile up by name; an unknown name is an error that lists the valid ones."""
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}")
+    return PROFILES[name]
+
+
+def profile_dict(profile: Profile) -> dict:
+    return asdict(profile)

@@ -1,0 +1,32 @@
+import json
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from gan_repro.data import DatasetCard
+from gan_repro.results import Run
+
+matplotlib.use("Agg")
+
+
+def test_run_writes_table_metrics_and_figure_with_provenance(tmp_path):
+    import matplotlib.pyplot as plt
+    run = Run("99_demo", "smoke", seed=7, root=tmp_path)
+    run.add_cards(DatasetCard("mnist", "test", 3, (1, 2), "official", "ab" * 32))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    run.save_figure("line", fig)
+    out = run.save(pd.DataFrame({"a": [1, 2]}), {"fid": 1.5})
+    assert out == tmp_path / "smoke" / "99_demo"
+    rec = json.loads((out / "metrics.json").read_text())
+    prov = rec["provenance"]
+    assert rec["metrics"] == {"fid": 1.5} and prov["seed"] == 7 and prov["profile"]["name"] == "smoke"
+    assert prov["datasets"][0]["sha256"] == "ab" * 32 and prov["wall_time_s"] >= 0
+    assert {"commit", "dirty", "versions"} <= set(prov) and "torch" in prov["versions"]
+    assert (out / "table.csv").read_text().startswith("a\n1\n2") and (out / "fig_line.png").exists()
+
+
+def test_unknown_profile_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="valid profiles"):
+        Run("99_demo", "big", 0, root=tmp_path)
