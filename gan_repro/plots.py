@@ -46,3 +46,24 @@ def cards_table(cards) -> pd.DataFrame:
         "dataset": c.name, "split": c.split, "N": c.n, "classes": len(c.class_counts),
         "min/class": min(c.class_counts), "max/class": max(c.class_counts), "source": c.source,
         "sha256": c.sha256[:12]} for c in cards])
+
+
+def metric_curves(df: pd.DataFrame, metrics: tuple, conditions: tuple):
+    """Grid of line plots: rows = conditions (e.g. corruptions), cols = metrics, a line per dataset.
+
+    Level 0 of every row is the clean condition, so each curve starts from the real-vs-real value.
+    """
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(len(conditions), len(metrics), figsize=(3.2 * len(metrics), 2.6 * len(conditions)),
+                             squeeze=False)
+    for r, cond in enumerate(conditions):
+        for c, m in enumerate(metrics):
+            ax = axes[r, c]
+            for ds, d in df.groupby("dataset", sort=False):
+                sub = pd.concat([d[d.condition == "clean"], d[d.condition == cond]]).sort_values("level")
+                ax.plot(sub.level, sub[m], marker="o", label=ds)
+            ax.set_title(f"{m} vs {cond}", fontsize=9)
+            ax.tick_params(labelsize=7)
+    axes[0, -1].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

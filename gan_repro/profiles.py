@@ -23,26 +23,31 @@ class Profile:
     train_batch_size: int
     width: int               # base channel width of G and D
     classifier_epochs: int
+    n_classifier_train: int  # training images for in-project classifiers (0 = the whole split)
     # data
     data_source: str         # "auto": official full files when present, else the shipped subsets
     n_grid: int              # images in a sample grid
+    metric_datasets: tuple   # datasets of the metric-behaviour study (01)
 
 
 PROFILES = {
     "smoke": Profile(
-        name="smoke", n_metric=128, n_fid_sizes=(64, 128), n_swd_images=64, n_is_images=200,
+        name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
         n_ssim_pairs=50, batch_size_eval=64, train_iters=5, train_batch_size=16, width=16,
-        classifier_epochs=1, data_source="auto", n_grid=32,
+        classifier_epochs=1, n_classifier_train=5000, data_source="auto", n_grid=32,
+        metric_datasets=("mnist",),
     ),
     "cpu": Profile(
         name="cpu", n_metric=1000, n_fid_sizes=(250, 500, 1000, 2000), n_swd_images=1000,
         n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=20000,
-        train_batch_size=64, width=64, classifier_epochs=10, data_source="auto", n_grid=64,
+        train_batch_size=64, width=64, classifier_epochs=5, n_classifier_train=0, data_source="auto",
+        n_grid=64, metric_datasets=("mnist", "fashion-mnist", "cifar10"),
     ),
     "paper": Profile(
         name="paper", n_metric=10000, n_fid_sizes=(1000, 5000, 10000, 50000), n_swd_images=16384,
         n_is_images=50000, n_ssim_pairs=5000, batch_size_eval=200, train_iters=100000,
-        train_batch_size=64, width=128, classifier_epochs=100, data_source="auto", n_grid=100,
+        train_batch_size=64, width=128, classifier_epochs=100, n_classifier_train=0, data_source="auto",
+        n_grid=100, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
 }
 

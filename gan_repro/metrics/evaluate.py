@@ -33,6 +33,7 @@ class Context:
     cache_dir: object
     progress: bool
     n_ssim_pairs: int
+    real_features: torch.Tensor | None = None
     _memo: dict = field(default_factory=dict)
 
     def gen(self, salt: int) -> torch.Generator:
@@ -47,6 +48,8 @@ class Context:
     def features(self, side: str) -> torch.Tensor:
         if self.extractor is None:
             raise ValueError("feature metrics need an extractor (gan_repro.metrics.InceptionExtractor())")
+        if side not in self._memo and side == "real" and self.real_features is not None:
+            self._memo["real"] = self.real_features
         if side not in self._memo:
             imgs = self.fake if side == "fake" else self.need_real("features")
             self._memo[side] = cached_features(imgs, self.extractor, self.batch_size, self.cache_dir,
@@ -146,8 +149,12 @@ def sample(generator_fn: Callable, n: int, seed: int, like: torch.Tensor | None 
 
 def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = None, seed: int = 0,
              batch_size: int = 50, classifier=None, cache_dir=None, progress: bool = True,
-             n_ssim_pairs: int = 500) -> dict:
-    """Compute `metrics` (names from METRICS) of fake vs real; returns one flat record."""
+             n_ssim_pairs: int = 500, real_features: torch.Tensor | None = None) -> dict:
+    """Compute `metrics` (names from METRICS) of fake vs real; returns one flat record.
+
+    real_features: (N_real, D) features of `real` from the same extractor, to reuse one reference
+    across many fakes; their count must match the real images.
+    """
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; valid: {', '.join(METRICS)}")
@@ -158,8 +165,10 @@ def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = 
         fake_imgs, fake_labels = sample(fake, n, seed, real_imgs)
     else:
         fake_imgs, fake_labels = _as_images(fake, n, "fake")
+    if real_features is not None and (real_imgs is None or len(real_features) != len(real_imgs)):
+        raise ValueError("real_features must hold one row per real image")
     ctx = Context(fake_imgs, fake_labels, real_imgs, extractor, classifier, seed, batch_size,
-                  cache_dir, progress, n_ssim_pairs)
+                  cache_dir, progress, n_ssim_pairs, real_features)
     record = {"n_fake": len(fake_imgs), "n_real": None if real_imgs is None else len(real_imgs),
               "seed": seed}
     if extractor is not None:

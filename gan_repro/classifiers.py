@@ -1,0 +1,201 @@
+"""In-project classifiers: the MNIST 4-layer convnet of *How good is my GAN?* and a small CIFAR ResNet.
+
+They serve GAN-train/GAN-test and, where the Inception logits are absent, the Inception Score (the
+result then names the classifier). Training is seeded, uses stated augmentation, and a trained model
+is cached by config hash + training-data fingerprint, so a cache hit can never be another model.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from gan_repro.data import ImageSet, check_uint8_images, data_root, to_model
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    arch: str                   # "convnet4" (MNIST-style, 28 px) | "resnet" (CIFAR, 32 px)
+    in_channels: int
+    n_classes: int
+    width: int = 32             # channels of the first stage
+    epochs: int = 5
+    batch_size: int = 128
+    lr: float = 1e-3            # Adam
+    weight_decay: float = 5e-4
+    augment: str = "shift2"     # "none" | "shift2" (random +-2 px shift) | "crop4flip" (pad-4 crop + h-flip)
+    seed: int = 0
+
+
+class ConvNet4(nn.Module):
+    """conv(32) - conv(64) - maxpool - fc(128) - fc(K), dropout: the classic 4-layer MNIST convnet."""
+
+    def __init__(self, cfg: ClassifierConfig):
+        super().__init__()
+        w = cfg.width
+        self.c1 = nn.Conv2d(cfg.in_channels, w, 3, padding=1)
+        self.c2 = nn.Conv2d(w, 2 * w, 3, padding=1)
+        self.f1 = nn.LazyLinear(128)
+        self.f2 = nn.Linear(128, cfg.n_classes)
+
+    def forward(self, x):                                   # x: (B, C, H, W) in [-1, 1]
+        x = F.max_pool2d(F.relu(self.c2(F.relu(self.c1(x)))), 2)   # (B, 2w, H/2, W/2)
+        x = F.dropout(x.flatten(1), 0.25, self.training)
+        return self.f2(F.dropout(F.relu(self.f1(x)), 0.5, self.training))   # (B, K) logits
+
+
+class _Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.skip = nn.Sequential() if stride == 1 and cin == cout else nn.Sequential(
+            nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        return F.relu(self.b2(self.c2(F.relu(self.b1(self.c1(x))))) + self.skip(x))
+
+
+class ResNetSmall(nn.Module):
+    """ResNet-8-style CIFAR net: stem + 3 stages of one basic block (w, 2w, 4w) + global pool + fc.
+
+    The paper used ResNet-56; this is the named, fast stand-in for the 2-core `cpu` profile.
+    """
+
+    def __init__(self, cfg: ClassifierConfig):
+        super().__init__()
+        w = cfg.width
+        self.stem = nn.Sequential(nn.Conv2d(cfg.in_channels, w, 3, 1, 1, bias=False),
+                                  nn.BatchNorm2d(w), nn.ReLU())
+        self.stages = nn.Sequential(_Block(w, w, 1), _Block(w, 2 * w, 2), _Block(2 * w, 4 * w, 2))
+        self.fc = nn.Linear(4 * w, cfg.n_classes)
+
+    def forward(self, x):                                   # (B, C, 32, 32) -> (B, K)
+        return self.fc(self.stages(self.stem(x)).mean(dim=(2, 3)))
+
+
+ARCHS = {"convnet4": ConvNet4, "resnet": ResNetSmall}
+
+
+def build(cfg: ClassifierConfig) -> nn.Module:
+    if cfg.arch not in ARCHS:
+        raise ValueError(f"unknown classifier arch {cfg.arch!r}; valid: {', '.join(ARCHS)}")
+    return ARCHS[cfg.arch](cfg)
+
+
+def augment(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
+    """Seeded augmentation of float (B, C, H, W) batches."""
+    if kind == "none":
+        return x
+    pad = {"shift2": 2, "crop4flip": 4}.get(kind)
+    if pad is None:
+        raise ValueError(f"unknown augment {kind!r}; valid: none, shift2, crop4flip")
+    b, _, h, w = x.shape
+    xp = F.pad(x, (pad,) * 4, value=-1.0)                   # pad with black
+    dy, dx = torch.randint(0, 2 * pad + 1, (2,), generator=g).tolist()   # one shift per batch
+    out = xp[:, :, dy:dy + h, dx:dx + w]
+    if kind == "crop4flip":
+        flip = torch.rand(b, generator=g) < 0.5
+        out = torch.where(flip[:, None, None, None], out.flip(3), out)
+    return out
+
+
+def cache_root() -> Path:
+    """$GAN_REPRO_CACHE, else <data root>/cache when writable, else ~/.cache/gan_repro."""
+    if os.environ.get("GAN_REPRO_CACHE"):
+        return Path(os.environ["GAN_REPRO_CACHE"])
+    d = data_root() / "cache"
+    if os.access(d if d.exists() else d.parent, os.W_OK):
+        return d
+    return Path.home() / ".cache" / "gan_repro"
+
+
+def cache_key(cfg: ClassifierConfig, data: ImageSet) -> str:
+    h = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode())
+    h.update(hashlib.sha256(data.images.contiguous().numpy().tobytes()).digest())
+    h.update(hashlib.sha256(data.labels.numpy().tobytes()).digest())
+    return f"{cfg.arch}-{h.hexdigest()[:24]}"
+
+
+def train_classifier(cfg: ClassifierConfig, data: ImageSet, progress: bool = True,
+                     cache: bool = True) -> nn.Module:
+    """Train (or load from cache) a classifier on uint8 `data`; returns it in eval mode."""
+    check_uint8_images(data.images, "training images")
+    model = build(cfg)
+    path = cache_root() / "classifiers" / f"{cache_key(cfg, data)}.pt"
+    if cache and path.exists():
+        model(torch.zeros(1, cfg.in_channels, *data.images.shape[2:]))   # materialise lazy layers
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        return model.eval()
+    torch.manual_seed(cfg.seed)                             # weight init (dropout follows too)
+    g = torch.Generator().manual_seed(cfg.seed)
+    model(torch.zeros(1, cfg.in_channels, *data.images.shape[2:]))
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    n = len(data)
+    steps = cfg.epochs * ((n + cfg.batch_size - 1) // cfg.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps)
+    model.train()
+    bar = tqdm(total=steps, desc=f"train {cfg.arch}", disable=not progress, leave=False)
+    for _ in range(cfg.epochs):
+        perm = torch.randperm(n, generator=g)
+        for i in range(0, n, cfg.batch_size):
+            idx = perm[i:i + cfg.batch_size]
+            x = augment(to_model(data.images[idx]), cfg.augment, g)
+            loss = F.cross_entropy(model(x), data.labels[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            bar.update()
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    bar.close()
+    model.eval()
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        torch.save(model.state_dict(), tmp)
+        tmp.replace(path)
+    return model
+
+
+@torch.inference_mode()
+def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """uint8 (N, C, H, W) -> (N, K) logits."""
+    check_uint8_images(images)
+    return torch.cat([model(to_model(images[i:i + batch_size])) for i in range(0, len(images), batch_size)])
+
+
+def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
+    return float((predict_logits(model, images).argmax(1) == labels).double().mean())
+
+
+class Scorer:
+    """Wraps a classifier as the IS `classifier` of `evaluate`: uint8 images -> logits, with a name."""
+
+    def __init__(self, model: nn.Module, name: str):
+        self.model, self.name = model, name
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        return predict_logits(self.model, images)
+
+
+def preset(dataset: str, epochs: int, seed: int = 0) -> ClassifierConfig:
+    """The named classifier per dataset: convnet4 (+-2 px shifts) on MNIST-likes, ResNet on CIFAR."""
+    presets = {
+        "mnist": dict(arch="convnet4", in_channels=1, n_classes=10, augment="shift2"),
+        "fashion-mnist": dict(arch="convnet4", in_channels=1, n_classes=10, augment="shift2"),
+        "cifar10": dict(arch="resnet", in_channels=3, n_classes=10, augment="crop4flip"),
+        "cifar100": dict(arch="resnet", in_channels=3, n_classes=100, augment="crop4flip"),
+    }
+    if dataset not in presets:
+        raise ValueError(f"no classifier preset for {dataset!r}; valid: {', '.join(presets)}")
+    return ClassifierConfig(**presets[dataset], epochs=epochs, seed=seed)
