@@ -71,13 +71,14 @@ class Run:
         self.topic, self.profile, self.seed = topic, get_profile(profile), seed
         self.out = results_root(root) / self.profile.name / topic
         self.started = time.time()
+        self.git = git_state()      # at start: commits made while a long run goes on must not relabel it
         self.cards: list = []
 
     def add_cards(self, *cards) -> None:
         self.cards.extend(c.as_dict() if hasattr(c, "as_dict") else dict(c) for c in cards)
 
     def provenance(self) -> dict:
-        return {"topic": self.topic, **git_state(), "profile": profile_dict(self.profile),
+        return {"topic": self.topic, **self.git, "profile": profile_dict(self.profile),
                 "seed": self.seed, "datasets": self.cards, "versions": library_versions(),
                 "wall_time_s": round(time.time() - self.started, 2),
                 "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -2,10 +2,11 @@
 
     d^2 = ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr((S1 S2)^{1/2})        (Heusel et al. 2017, eq. 6)
 
-Tr((S1 S2)^{1/2}) is computed from eigenvalues, not scipy.linalg.sqrtm: with A = S1^{1/2} (from eigh),
-S1 S2 is similar to A S2 A, which is symmetric PSD, so Tr((S1 S2)^{1/2}) = sum sqrt(eig(A S2 A)).
-Two symmetric eigendecompositions in float64: real by construction, finite on singular covariances
-(N < D), and about 10-30x faster than sqrtm at D = 2048 (benchmarks/bench_metrics.py).
+Tr((S1 S2)^{1/2}) is computed from eigenvalues, not scipy.linalg.sqrtm: factor S1 = L L^T; then S1 S2
+is similar to L^T S2 L, which is symmetric PSD, so Tr((S1 S2)^{1/2}) = sum sqrt(eigvalsh(L^T S2 L)).
+L is the Cholesky factor when S1 is positive definite, else V diag(sqrt(w)) from eigh (singular S1,
+N <= D). One Cholesky plus one eigenvalues-only symmetric solve, in float64: real by construction,
+finite on singular covariances, and >10x faster than sqrtm at D = 2048 (benchmarks/bench_metrics.py).
 """
 from __future__ import annotations
 
@@ -21,16 +22,24 @@ class FrechetResult:
     trace_term: float   # Tr(S1) + Tr(S2) - 2 Tr((S1 S2)^{1/2})
 
 
-def _sym_sqrt(s: np.ndarray) -> np.ndarray:
-    """Square root of a symmetric PSD matrix; tiny negative eigenvalues (round-off) clipped to 0."""
-    w, v = np.linalg.eigh(s)
-    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+def _factor(s: np.ndarray) -> np.ndarray:
+    """L with S = L L^T for symmetric PSD S: Cholesky (D, D), or (D, r) from eigh when S is singular.
+
+    In the singular case only the r eigenvectors with eigenvalues above round-off are kept: the null
+    directions add nothing to the trace, and L^T S2 L shrinks to r x r.
+    """
+    try:
+        return np.linalg.cholesky(s)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(s)
+        keep = w > max(w.max(), 0.0) * len(w) * np.finfo(np.float64).eps
+        return v[:, keep] * np.sqrt(w[keep])
 
 
 def trace_sqrt_product(s1: np.ndarray, s2: np.ndarray) -> float:
-    """Tr((S1 S2)^{1/2}) for symmetric PSD S1, S2, via eig(S1^{1/2} S2 S1^{1/2})."""
-    a = _sym_sqrt(s1)
-    m = a @ s2 @ a
+    """Tr((S1 S2)^{1/2}) for symmetric PSD S1, S2, via eigvalsh(L^T S2 L) with S1 = L L^T."""
+    low = _factor(s1)
+    m = low.T @ s2 @ low
     w = np.linalg.eigvalsh((m + m.T) / 2)           # symmetrize away round-off
     return float(np.sqrt(np.clip(w, 0.0, None)).sum())
 
