@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gan_repro.data import ImageSet, check_uint8_images, data_root, to_model
+from gan_repro.data import ImageSet, cache_root, check_uint8_images, to_model
 
 
 @dataclass(frozen=True)
@@ -107,16 +106,6 @@ def augment(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
         flip = torch.rand(b, generator=g) < 0.5
         out = torch.where(flip[:, None, None, None], out.flip(3), out)
     return out
-
-
-def cache_root() -> Path:
-    """$GAN_REPRO_CACHE, else <data root>/cache when writable, else ~/.cache/gan_repro."""
-    if os.environ.get("GAN_REPRO_CACHE"):
-        return Path(os.environ["GAN_REPRO_CACHE"])
-    d = data_root() / "cache"
-    if os.access(d if d.exists() else d.parent, os.W_OK):
-        return d
-    return Path.home() / ".cache" / "gan_repro"
 
 
 def cache_key(cfg: ClassifierConfig, data: ImageSet) -> str:

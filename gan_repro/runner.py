@@ -39,7 +39,7 @@ def run_notebook(path: Path, profile: str, out_dir: Path, seed: int = 0) -> Note
     try:
         pm.execute_notebook(str(path), str(out_dir / "report.ipynb"),
                             parameters={"PROFILE": profile, "SEED": seed}, kernel_name="python3",
-                            cwd=str(REPO), progress_bar=False, log_output=False)
+                            cwd=str(REPO), progress_bar=True, log_output=False)
         return NotebookResult(path.stem, True, time.time() - t0)
     except Exception as e:  # report and go on with the rest; the summary carries the failure
         return NotebookResult(path.stem, False, time.time() - t0, _failed_cell(e))

@@ -74,10 +74,14 @@ def run_conditions(dataset: str, ref: ImageSet, evalset: ImageSet, cfg: StudyCon
 
 
 def fid_vs_n(dataset: str, real: ImageSet, sizes: tuple, extractor, batch_size: int) -> pd.DataFrame:
-    """FID between two disjoint halves of real images at each N (E4): real vs real, so bias only."""
+    """FID between two disjoint halves of real images at each N (E4): real vs real, so bias only.
+
+    Sizes above half the data (e.g. the 1,117-image CIFAR-100 subset) are left out, not faked.
+    """
+    sizes = tuple(n for n in sizes if 2 * n <= len(real))
+    if len(sizes) < 2:
+        raise ValueError(f"{dataset}: FID-vs-N needs two sizes with 2N <= {len(real)} images")
     n_max = max(sizes)
-    if 2 * n_max > len(real):
-        raise ValueError(f"{dataset}: FID-vs-N needs {2 * n_max} images, has {len(real)}")
     f = extract_features(real.images[:2 * n_max], extractor, batch_size, desc=f"{dataset} FID-vs-N")
     a, b = f[:n_max], f[n_max:]
     rows = []

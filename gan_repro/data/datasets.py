@@ -63,6 +63,19 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     return Path(env).expanduser().resolve() if env else Path("data").resolve()
 
 
+def cache_root() -> Path:
+    """Where caches live: $GAN_REPRO_CACHE, else <data root>/cache when writable, else ~/.cache/gan_repro.
+
+    Caches are keyed by content hashes, so any of these can be shared or deleted at will.
+    """
+    if os.environ.get("GAN_REPRO_CACHE"):
+        return Path(os.environ["GAN_REPRO_CACHE"])
+    d = data_root() / "cache"
+    if os.access(d if d.exists() else d.parent, os.W_OK):
+        return d
+    return Path.home() / ".cache" / "gan_repro"
+
+
 def make_card(name: str, split: str, images: torch.Tensor, labels: torch.Tensor, n_classes: int,
               source: str, path: str = "") -> DatasetCard:
     counts = torch.bincount(labels, minlength=n_classes).tolist()

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gan_repro.data import check_uint8_images, data_root, to_rgb
+from gan_repro.data import cache_root, check_uint8_images, data_root, to_rgb
 
 TS_NAME = "inception-2015-12-05-pool3.torchscript.pt"
 TS_SHA256 = "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34"
@@ -190,7 +190,7 @@ def cache_key(images: torch.Tensor, extractor_id: str) -> str:
 
 def cached_features(images: torch.Tensor, extractor, batch_size: int = 50, cache_dir=None,
                     progress: bool = True) -> torch.Tensor:
-    """`extract_features` with an opt-in disk cache under <data root>/cache/features (content keyed)."""
+    """`extract_features` with an opt-in disk cache (pass `default_cache_dir()`), keyed by content."""
     if cache_dir is None:
         return extract_features(images, extractor, batch_size, progress)
     path = Path(cache_dir) / f"{cache_key(images, extractor.id)}.npz"
@@ -205,5 +205,56 @@ def cached_features(images: torch.Tensor, extractor, batch_size: int = 50, cache
     return feats
 
 
-def default_cache_dir(root=None) -> Path:
-    return data_root(root) / "cache" / "features"
+def default_cache_dir() -> Path:
+    """<cache root>/features: under the data root when writable (see gan_repro.data.cache_root)."""
+    return cache_root() / "features"
+
+
+# ---------------------------------------------------------------- Inception logits for IS
+def find_full_weights(path=None, root=None, download: bool = False) -> WeightsInfo:
+    """pytorch-fid's full weights (they hold the 1008-way fc layer); a clear error when absent."""
+    tried = [Path(path)] if path is not None else [data_root(root) / "weights" / PTH_NAME,
+                                                   Path(torch.hub.get_dir()) / "checkpoints" / PTH_NAME]
+    for p in tried:
+        if p.is_file():
+            info = verify_weights(p)
+            if info.kind != "pytorch-fid-full":
+                raise RuntimeError(f"{p} holds pool3 only; the Inception Score needs {PTH_NAME}")
+            return info
+    if download and path is None:
+        return find_weights(download=True)
+    raise FileNotFoundError(
+        "The Inception Score with Inception logits needs pytorch-fid's full weights. Tried:\n  " +
+        "\n  ".join(map(str, tried)) + f"\nGet them with download=True ({PTH_URL}), or use an "
+        "in-project classifier (gan_repro.classifiers.Scorer), which the result then names.")
+
+
+class InceptionLogits:
+    """IS classifier: uint8 images -> (N, 1008) Inception logits = pool3 @ W^T (+ b).
+
+    variant "unbiased" (default) leaves the fc bias out, as the original TF IS code (matmul of pool3
+    with the softmax/logits weight) and torch-fidelity do; "biased" adds it.
+    """
+
+    VARIANTS = ("unbiased", "biased")
+
+    def __init__(self, extractor, fc_weight: torch.Tensor, fc_bias: torch.Tensor, variant: str = "unbiased",
+                 weights_sha256: str = ""):
+        if variant not in self.VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; valid: {', '.join(self.VARIANTS)}")
+        if fc_weight.shape[1] != 2048 or fc_bias.shape != fc_weight.shape[:1]:
+            raise ValueError(f"fc must be (K, 2048) and (K,), got {tuple(fc_weight.shape)}, {tuple(fc_bias.shape)}")
+        self.extractor, self.variant = extractor, variant
+        self.weight, self.bias = fc_weight.float(), fc_bias.float()
+        self.name = f"inception-2015-12-05 logits ({variant}, {weights_sha256[:12] or 'given fc'})"
+
+    @classmethod
+    def from_pytorch_fid(cls, weights=None, root=None, download: bool = False, variant: str = "unbiased"):
+        info = find_full_weights(weights, root, download)
+        state = torch.load(info.path, map_location="cpu", weights_only=True)
+        return cls(InceptionExtractor(weights=info.path), state["fc.weight"], state["fc.bias"], variant,
+                   info.sha256)
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        logits = self.extractor(images) @ self.weight.T               # (N, 2048) @ (2048, K)
+        return logits + self.bias if self.variant == "biased" else logits

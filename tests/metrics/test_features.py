@@ -76,3 +76,23 @@ def test_cache_is_keyed_by_content(extractor, cifar16, tmp_path):
     other[0, 0, 0, 0] ^= 1                                  # one pixel differs: a new key
     cached_features(other, extractor, cache_dir=tmp_path, progress=False)
     assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_inception_logits_need_the_full_weights(tmp_path, monkeypatch):
+    from gan_repro.metrics.features import InceptionLogits
+    monkeypatch.setattr("torch.hub.get_dir", lambda: str(tmp_path / "hub"))
+    with pytest.raises(FileNotFoundError, match="pt_inception-2015-12-05-6726825d.pth.*\n.*\n.*in-project"):
+        InceptionLogits.from_pytorch_fid(root=tmp_path)
+
+
+def test_inception_logits_are_pool3_times_fc():
+    from gan_repro.metrics.features import InceptionLogits
+    feats = torch.randn(5, 2048, generator=torch.Generator().manual_seed(0))
+    w, b = torch.randn(1008, 2048) * 0.01, torch.randn(1008)
+    fake_extractor = lambda imgs: feats[: len(imgs)]  # noqa: E731
+    imgs = torch.zeros(5, 3, 32, 32, dtype=torch.uint8)
+    unbiased = InceptionLogits(fake_extractor, w, b)(imgs)
+    biased = InceptionLogits(fake_extractor, w, b, variant="biased")(imgs)
+    assert torch.allclose(unbiased, feats @ w.T, atol=1e-5) and torch.allclose(biased - unbiased, b.expand(5, -1), atol=1e-5)
+    with pytest.raises(ValueError, match="valid: unbiased, biased"):
+        InceptionLogits(fake_extractor, w, b, variant="tf")
