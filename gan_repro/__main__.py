@@ -1,4 +1,4 @@
-"""CLI: `python -m gan_repro run-notebooks | metrics`. Thin: parse arguments, call the library."""
+"""CLI: `python -m gan_repro run-notebooks | metrics | train | scrub-notebooks`. Thin: parse, call."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,18 @@ def _scrub(args) -> int:
     from gan_repro.runner import scrub_notebook
     for p in args.notebooks:
         scrub_notebook(Path(p))
+    return 0
+
+
+def _train(args) -> int:
+    from gan_repro.profiles import get_profile
+    from gan_repro.train import Trainer, TrainConfig
+    prof = get_profile(args.profile)
+    cfg = TrainConfig(preset=args.preset, dataset=args.dataset, iters=args.iters or prof.train_iters,
+                      batch_size=prof.train_batch_size, width=prof.width, conditional=not args.unconditional,
+                      seed=args.seed, device=args.device)
+    t = Trainer(cfg, args.out).fit()
+    print(f"{cfg.preset} on {cfg.dataset}: {t.step} steps; checkpoint {t.ckpt_path}")
     return 0
 
 
@@ -42,6 +54,17 @@ def main(argv=None) -> int:
     s = sub.add_parser("scrub-notebooks", help="keep only nbval-checked outputs, drop volatile metadata")
     s.add_argument("notebooks", nargs="+")
     s.set_defaults(func=_scrub)
+
+    t = sub.add_parser("train", help="train a GAN preset (resumes from the output folder's checkpoint)")
+    t.add_argument("--preset", required=True, help="dcgan | wgan-clip | wgan-gp | wgan-gp-dcgan | sngan | biggan")
+    t.add_argument("--dataset", required=True, help="mnist | fashion-mnist | cifar10 | cifar100")
+    t.add_argument("--profile", default="cpu", help="smoke | cpu | paper: iterations, batch size, width")
+    t.add_argument("--iters", type=int, default=0, help="override the profile's generator iterations")
+    t.add_argument("--unconditional", action="store_true")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="cpu")
+    t.add_argument("--out", required=True)
+    t.set_defaults(func=_train)
 
     m = sub.add_parser("metrics", help="metrics between two image sets, printed as one JSON record")
     m.add_argument("inputs", nargs=2, metavar="INPUT",

@@ -1,0 +1,95 @@
+"""ResNet G and D of the CIFAR models of WGAN-GP (Gulrajani et al. 2017) and SNGAN (Miyato et al. 2018).
+
+G: z -> linear -> 4x4 (7x7 at 28 px) -> up-blocks -> BN, ReLU, conv3, tanh. Conditional G uses
+class-conditional BN (Miyato & Koyama 2018). D: an "optimized" first block, down-blocks, a plain
+block, ReLU, global sum pooling, linear; conditional D adds the projection term <embed(y), h>.
+SNGAN: spectral norm on every D layer; WGAN-GP: no normalisation in D (the penalty is per sample).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch.nn as nn
+import torch.nn.functional as F
+
+from gan_repro.models.layers import ConditionalBatchNorm2d, base_size, conv1, conv3, linear, maybe_sn, upsample
+
+
+@dataclass(frozen=True)
+class ResNetConfig:
+    image_size: int = 32
+    channels: int = 3
+    n_classes: int = 0
+    z_dim: int = 128
+    width: int = 128            # G and D channels (SNGAN CIFAR: 256 in G, 128 in D; here one width)
+    use_sn_d: bool = True       # SNGAN True, WGAN-GP False
+
+
+class GBlock(nn.Module):
+    def __init__(self, cin, cout, n_classes):
+        super().__init__()
+        self.b1, self.b2 = ConditionalBatchNorm2d(cin, n_classes), ConditionalBatchNorm2d(cout, n_classes)
+        self.c1, self.c2, self.sc = conv3(cin, cout), conv3(cout, cout), conv1(cin, cout)
+
+    def forward(self, x, cond=None):
+        h = self.c1(upsample(F.relu(self.b1(x, cond))))
+        h = self.c2(F.relu(self.b2(h, cond)))
+        return h + self.sc(upsample(x))
+
+
+class DBlock(nn.Module):
+    def __init__(self, cin, cout, down: bool, first: bool, use_sn: bool):
+        super().__init__()
+        self.first, self.down = first, down
+        self.c1, self.c2 = conv3(cin, cout, use_sn), conv3(cout, cout, use_sn)
+        self.sc = conv1(cin, cout, use_sn) if (cin != cout or down) else None
+
+    def forward(self, x):
+        h = self.c2(F.relu(self.c1(x if self.first else F.relu(x))))
+        s = x
+        if self.first:                                    # optimized block: pool, then project
+            s = self.sc(F.avg_pool2d(s, 2))
+        elif self.sc is not None:
+            s = self.sc(s)
+            s = F.avg_pool2d(s, 2) if self.down else s
+        return (F.avg_pool2d(h, 2) if self.down else h) + s
+
+
+class ResNetGenerator(nn.Module):
+    def __init__(self, cfg: ResNetConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.side, n = base_size(cfg.image_size)
+        w = cfg.width
+        self.fc = nn.Linear(cfg.z_dim, w * self.side ** 2)
+        self.blocks = nn.ModuleList(GBlock(w, w, cfg.n_classes) for _ in range(n))
+        self.bn = nn.BatchNorm2d(w)
+        self.out = conv3(w, cfg.channels)
+
+    def forward(self, z, y=None):                         # (B, z_dim) -> (B, C, H, W)
+        cond = F.one_hot(y, self.cfg.n_classes).float() if self.cfg.n_classes else None
+        h = self.fc(z).view(len(z), -1, self.side, self.side)
+        for blk in self.blocks:
+            h = blk(h, cond)
+        return self.out(F.relu(self.bn(h))).tanh()
+
+
+class ResNetDiscriminator(nn.Module):
+    def __init__(self, cfg: ResNetConfig):
+        super().__init__()
+        self.cfg = cfg
+        _, n = base_size(cfg.image_size)
+        w, sn = cfg.width, cfg.use_sn_d
+        blocks = [DBlock(cfg.channels, w, down=True, first=True, use_sn=sn)]
+        blocks += [DBlock(w, w, down=i < n - 2, first=False, use_sn=sn) for i in range(n - 1)]
+        blocks += [DBlock(w, w, down=False, first=False, use_sn=sn)]
+        self.blocks = nn.Sequential(*blocks)
+        self.out = linear(w, 1, sn)
+        self.embed = maybe_sn(nn.Embedding(cfg.n_classes, w), sn) if cfg.n_classes else None
+
+    def forward(self, x, y=None):                         # (B, C, H, W) -> (B,)
+        h = F.relu(self.blocks(x)).sum(dim=(2, 3))        # global sum pooling: (B, w)
+        out = self.out(h).squeeze(1)
+        if self.embed is not None:
+            out = out + (self.embed(y) * h).sum(1)
+        return out

@@ -1,0 +1,61 @@
+"""Training presets named after their papers: model family, loss, optimiser and critic schedule.
+
+The profile sets iterations, batch size and width; a preset sets what the paper set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from gan_repro.models import MODELS, build_models
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    family: str                 # key of gan_repro.models.MODELS
+    loss: str                   # ns | hinge | wasserstein (gan_repro.losses)
+    optimizer: str              # adam | rmsprop
+    g_lr: float
+    d_lr: float
+    betas: tuple = (0.5, 0.999)
+    n_critic: int = 1           # D steps per G step
+    gp_weight: float = 0.0      # WGAN-GP lambda
+    clip: float = 0.0           # WGAN weight-clipping bound c
+    ortho_beta: float = 0.0     # BigGAN modified orthogonal regularisation on G
+    ema_decay: float = 0.0      # EMA of G's weights (0 = off)
+    model: dict = field(default_factory=dict)   # overrides of the family's config
+
+
+PRESETS = {p.name: p for p in (
+    # Radford et al. 2016: Adam 2e-4, beta1 0.5, non-saturating loss
+    Preset("dcgan", "dcgan", "ns", "adam", 2e-4, 2e-4, (0.5, 0.999)),
+    # Arjovsky et al. 2017: RMSProp 5e-5, c = 0.01, 5 critic steps, DCGAN critic with BN
+    Preset("wgan-clip", "dcgan", "wasserstein", "rmsprop", 5e-5, 5e-5, n_critic=5, clip=0.01),
+    # Gulrajani et al. 2017: Adam 1e-4 (0, 0.9), lambda 10, n_critic 5; CIFAR ResNet, no norm in D
+    Preset("wgan-gp", "resnet", "wasserstein", "adam", 1e-4, 1e-4, (0.0, 0.9), n_critic=5, gp_weight=10.0,
+           model={"use_sn_d": False}),
+    Preset("wgan-gp-dcgan", "dcgan", "wasserstein", "adam", 1e-4, 1e-4, (0.0, 0.9), n_critic=5,
+           gp_weight=10.0, model={"d_norm": "none"}),
+    # Miyato et al. 2018 (CIFAR ResNet): hinge, Adam 2e-4 (0, 0.9), n_dis 5, SN in D
+    Preset("sngan", "resnet", "hinge", "adam", 2e-4, 2e-4, (0.0, 0.9), n_critic=5, model={"use_sn_d": True}),
+    # Brock et al. 2019: hinge, G 1e-4 / D 4e-4, Adam (0, 0.999), 2 D steps, ortho 1e-4, EMA 0.9999
+    Preset("biggan", "biggan", "hinge", "adam", 1e-4, 4e-4, (0.0, 0.999), n_critic=2, ortho_beta=1e-4,
+           ema_decay=0.9999),
+)}
+
+
+def get_preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def model_config(preset: Preset, image_size: int, channels: int, n_classes: int, width: int):
+    """The family's config for this data and width, with the preset's overrides."""
+    cfg_cls = MODELS[preset.family][0]
+    return replace(cfg_cls(image_size=image_size, channels=channels, n_classes=n_classes, width=width),
+                   **preset.model)
+
+
+def make_gan(preset: Preset, image_size: int, channels: int, n_classes: int, width: int) -> tuple:
+    return build_models(preset.family, model_config(preset, image_size, channels, n_classes, width))

@@ -1,0 +1,218 @@
+"""Trainer: wires data, a preset's G and D, losses and optimisers; checkpoints, resume, logs, spectra.
+
+All randomness of a run (data order, z, labels, GP interpolation) flows from one torch.Generator whose
+state is checkpointed with the models, optimisers, EMA and step, so a resumed run continues
+bit-identically (tests/test_train.py). Checkpoints are written atomically every `ckpt_every` steps.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from gan_repro.data import load_dataset, to_model, to_uint8
+from gan_repro.losses import add_ortho_grad_, clip_weights, d_loss, g_loss, gradient_penalty
+from gan_repro.presets import get_preset, make_gan
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    preset: str
+    dataset: str
+    iters: int                  # generator steps
+    batch_size: int = 64
+    width: int = 64
+    conditional: bool = True
+    n_train: int = 0            # first n training images only (0 = all), e.g. GAN augmentation (A7)
+    seed: int = 0
+    ckpt_every: int = 500
+    log_every: int = 50
+    spectra_every: int = 0      # top-3 singular values of every weight every K steps (0 = off)
+    device: str = "cpu"
+
+    def hash(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read, or belongs to another config: never a silent restart."""
+
+
+def top_singular_values(model: torch.nn.Module, k: int = 3) -> dict:
+    """{weight name: top-k singular values}, exact (svdvals), conv kernels reshaped to (out, -1).
+
+    Spectrally normalised layers report their raw weight (`...original`), whose growth claim B3 tracks.
+    """
+    out = {}
+    for name, p in model.named_parameters():
+        if p.dim() >= 2:
+            out[name] = torch.linalg.svdvals(p.detach().flatten(1).float())[:k].tolist()
+    return out
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, out_dir: str | Path, progress: bool = True):
+        self.cfg, self.out, self.progress = cfg, Path(out_dir), progress
+        self.preset = get_preset(cfg.preset)
+        data = load_dataset(cfg.dataset, "train")
+        n = cfg.n_train or len(data)
+        self.images, self.labels, self.card = data.images[:n], data.labels[:n], data.card
+        self.n_classes = len(data.classes) if cfg.conditional else 0
+        if self.preset.family == "biggan" and not cfg.conditional:
+            raise ValueError("the biggan preset is class-conditional: set conditional=True")
+        torch.manual_seed(cfg.seed)                                   # weight initialisation
+        c, size = self.images.shape[1], self.images.shape[2]
+        self.G, self.D = make_gan(self.preset, size, c, self.n_classes, cfg.width)
+        self.G.to(cfg.device)
+        self.D.to(cfg.device)
+        self.ema = copy.deepcopy(self.G).eval() if self.preset.ema_decay else None
+        self.opt_g, self.opt_d = self._optimiser(self.G, self.preset.g_lr), self._optimiser(self.D, self.preset.d_lr)
+        self.gen = torch.Generator().manual_seed(cfg.seed)
+        self.step = 0
+
+    def _optimiser(self, model, lr):
+        if self.preset.optimizer == "adam":
+            return torch.optim.Adam(model.parameters(), lr=lr, betas=self.preset.betas)
+        if self.preset.optimizer == "rmsprop":
+            return torch.optim.RMSprop(model.parameters(), lr=lr)
+        raise ValueError(f"unknown optimizer {self.preset.optimizer!r}; valid: adam, rmsprop")
+
+    # ------------------------------------------------------------------ sampling
+    @property
+    def z_dim(self) -> int:
+        return self.G.cfg.z_dim
+
+    def _labels(self, n):
+        """Uniform random class labels for fakes, (n,) on the device; None when unconditional."""
+        return torch.randint(self.n_classes, (n,), generator=self.gen).to(self.cfg.device) if self.n_classes else None
+
+    def _real_batch(self):
+        """A batch drawn with replacement: float (B, C, H, W) in [-1, 1] and labels (B,) or None."""
+        idx = torch.randint(len(self.images), (self.cfg.batch_size,), generator=self.gen)
+        y = self.labels[idx].to(self.cfg.device) if self.n_classes else None
+        return to_model(self.images[idx]).to(self.cfg.device), y
+
+    # ------------------------------------------------------------------ one generator iteration
+    def train_step(self) -> dict:
+        p, dev, b = self.preset, self.cfg.device, self.cfg.batch_size
+        for _ in range(p.n_critic):
+            real, y_real = self._real_batch()
+            z, y_fake = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
+            with torch.no_grad():
+                fake = self.G(z, y_fake)
+            loss_d, l_real, l_fake = d_loss(p.loss, self.D(real, y_real), self.D(fake, y_fake))
+            if p.gp_weight:
+                loss_d = loss_d + gradient_penalty(self.D, real, fake, y_real, self.gen, p.gp_weight)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+            if p.clip:
+                clip_weights(self.D, p.clip)
+        z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
+        loss_g = g_loss(p.loss, self.D(self.G(z, y), y))
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        if p.ortho_beta:
+            skip = list(self.G.shared.parameters()) if hasattr(self.G, "shared") else []
+            add_ortho_grad_(self.G, p.ortho_beta, skip)
+        self.opt_g.step()
+        if self.ema is not None:
+            self._update_ema()
+        self.step += 1
+        return {"d_loss": loss_d.item(), "d_real": l_real.item(), "d_fake": l_fake.item(), "g_loss": loss_g.item()}
+
+    @torch.no_grad()
+    def _update_ema(self):
+        d = self.preset.ema_decay
+        for pe, pg in zip(self.ema.parameters(), self.G.parameters()):
+            pe.lerp_(pg, 1.0 - d)
+        for be, bg in zip(self.ema.buffers(), self.G.buffers()):
+            be.copy_(bg)
+
+    # ------------------------------------------------------------------ checkpoints
+    @property
+    def ckpt_path(self) -> Path:
+        return self.out / "checkpoint.pt"
+
+    def state(self, finished: bool) -> dict:
+        return {"config": asdict(self.cfg), "config_hash": self.cfg.hash(), "step": self.step,
+                "finished": finished, "G": self.G.state_dict(), "D": self.D.state_dict(),
+                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+                "ema": self.ema.state_dict() if self.ema is not None else None,
+                "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(), "dataset": self.card.as_dict()}
+
+    def save(self, finished: bool = False) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        tmp = self.ckpt_path.with_suffix(".tmp")
+        torch.save(self.state(finished), tmp)
+        tmp.replace(self.ckpt_path)                 # atomic: an interrupted write leaves the old one
+        g = self.ema if self.ema is not None else self.G
+        torch.save({"config": asdict(self.cfg), "G": g.state_dict()}, self.out / "generator.pt")
+
+    def load(self) -> bool:
+        """Resume from the checkpoint if there is one; True if it holds a finished run."""
+        if not self.ckpt_path.exists():
+            return False
+        try:
+            s = torch.load(self.ckpt_path, map_location=self.cfg.device, weights_only=False)
+        except Exception as e:  # any unreadable file: say so, never restart from zero silently
+            raise CheckpointError(f"damaged checkpoint {self.ckpt_path}: {type(e).__name__}: {e}. "
+                                  "Delete it to start over, or restore a good copy.") from e
+        if s.get("config_hash") != self.cfg.hash():
+            raise CheckpointError(f"{self.ckpt_path} belongs to another config ({s.get('config')}); "
+                                  "use another output folder")
+        self.G.load_state_dict(s["G"])
+        self.D.load_state_dict(s["D"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+        if self.ema is not None:
+            self.ema.load_state_dict(s["ema"])
+        self.gen.set_state(s["gen"])
+        torch.set_rng_state(s["torch_rng"])
+        self.step = s["step"]
+        return bool(s["finished"])
+
+    # ------------------------------------------------------------------ the loop
+    def _log(self, name: str, record: dict) -> None:
+        with open(self.out / name, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def fit(self) -> "Trainer":
+        """Train to cfg.iters, resuming from a checkpoint; a finished run is loaded, not repeated."""
+        if self.load():
+            return self
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "config.json").write_text(json.dumps(asdict(self.cfg), indent=2))
+        bar = tqdm(total=self.cfg.iters, initial=self.step, desc=self.cfg.preset, disable=not self.progress)
+        t0 = time.perf_counter()
+        while self.step < self.cfg.iters:
+            losses = self.train_step()
+            bar.update()
+            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.iters:
+                dt = (time.perf_counter() - t0) / self.cfg.log_every
+                t0 = time.perf_counter()
+                self._log("log.jsonl", {"step": self.step, **losses, "sec_per_step": dt})
+                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+            if self.cfg.spectra_every and self.step % self.cfg.spectra_every == 0:
+                self._log("spectra.jsonl", {"step": self.step, "G": top_singular_values(self.G),
+                                            "D": top_singular_values(self.D)})
+            if self.step % self.cfg.ckpt_every == 0 and self.step < self.cfg.iters:
+                self.save()
+        bar.close()
+        self.save(finished=True)
+        return self
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator, labels=None) -> tuple:
+        """uint8 samples from the EMA generator when there is one: (images (n, C, H, W), labels)."""
+        g = (self.ema if self.ema is not None else self.G).eval()
+        y = labels if labels is not None else (torch.arange(n) % self.n_classes if self.n_classes else None)
+        x = g(torch.randn(n, self.z_dim, generator=generator).to(self.cfg.device), y)
+        self.G.train()
+        return to_uint8(x.clamp(-1, 1).cpu()), y

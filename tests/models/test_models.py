@@ -1,0 +1,72 @@
+"""Shapes per preset (conditional and not, 28 and 32 px), one optimiser step, seeds, spectral norm."""
+import pytest
+import torch
+
+from gan_repro.models.layers import ConditionalBatchNorm2d
+from gan_repro.presets import PRESETS, get_preset, make_gan
+
+CASES = [(p, size, ch, k) for p in PRESETS for size, ch in ((28, 1), (32, 3)) for k in (0, 10)
+         if not (p == "biggan" and k == 0)]
+
+
+@pytest.mark.parametrize("name,size,ch,k", CASES)
+def test_shapes_and_one_step_changes_parameters(name, size, ch, k):
+    torch.manual_seed(0)
+    g, d = make_gan(get_preset(name), size, ch, k, width=8)
+    z, y = torch.randn(4, g.cfg.z_dim), (torch.arange(4) % k if k else None)
+    x = g(z, y)
+    assert x.shape == (4, ch, size, size) and x.min() >= -1 and x.max() <= 1
+    out = d(x, y)
+    assert out.shape == (4,)
+    opt = torch.optim.SGD(list(g.parameters()) + list(d.parameters()), lr=0.1)
+    before = [p.detach().clone() for p in g.parameters()]
+    opt.zero_grad()
+    out.mean().backward()
+    opt.step()
+    assert any(not torch.equal(a, b) for a, b in zip(before, g.parameters()))
+
+
+def test_same_seed_same_models_and_samples():
+    def sample(seed):
+        torch.manual_seed(seed)
+        g, _ = make_gan(get_preset("sngan"), 32, 3, 10, width=8)
+        return g.eval()(torch.randn(2, 128, generator=torch.Generator().manual_seed(1)), torch.tensor([0, 1]))
+    assert torch.equal(sample(0), sample(0)) and not torch.equal(sample(0), sample(1))
+
+
+def test_spectral_norm_keeps_the_top_singular_value_near_one():
+    torch.manual_seed(0)
+    _, d = make_gan(get_preset("sngan"), 32, 3, 0, width=8)
+    x = torch.randn(8, 3, 32, 32)
+    for _ in range(30):                    # power iterations run in training-mode forwards
+        d(x)
+    for name, m in d.named_modules():
+        if hasattr(m, "parametrizations"):
+            w = m.weight.flatten(1)        # the normalised weight, (out, in*k*k)
+            assert abs(torch.linalg.svdvals(w)[0].item() - 1.0) < 0.05, name
+
+
+def test_conditional_bn_gain_is_one_centred_and_bias_zero_centred():
+    cbn = ConditionalBatchNorm2d(4, cond_dim=3)
+    torch.nn.init.zeros_(cbn.gain.weight)
+    torch.nn.init.zeros_(cbn.bias.weight)
+    x = torch.randn(6, 4, 5, 5)
+    assert torch.allclose(cbn(x, torch.randn(6, 3)), torch.nn.functional.batch_norm(x, None, None, training=True))
+
+
+def test_biggan_uses_hierarchical_z_chunks():
+    torch.manual_seed(0)
+    g, _ = make_gan(get_preset("biggan"), 32, 3, 10, width=8)
+    assert g.chunk * (len(g.blocks) + 1) == 120 and "1" in g.attn     # attention at 16 px
+    z, y = torch.randn(2, 120), torch.tensor([3, 3])
+    z2 = z.clone()
+    z2[:, g.chunk:2 * g.chunk] += 1.0      # only the chunk of block 0 changes
+    g.eval()
+    assert not torch.allclose(g(z, y), g(z2, y))
+
+
+def test_unknown_names_are_errors():
+    with pytest.raises(ValueError, match="valid: dcgan, wgan-clip"):
+        get_preset("stylegan")
+    with pytest.raises(ValueError, match="unsupported image size 48"):
+        make_gan(get_preset("dcgan"), 48, 3, 0, 8)
