@@ -27,6 +27,12 @@ def rate(fn, images, batch_size):
     return out, len(images) / (time.perf_counter() - t)
 
 
+def timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=256, help="CIFAR-10 images per pipeline")
@@ -54,22 +60,15 @@ def main():
     half = len(f_ours) // 2
     m1, s1 = feature_stats(f_ours[:half])
     m2, s2 = feature_stats(f_ours[half:])
-    t = time.perf_counter()
-    ours_fd = frechet_distance(m1, s1, m2, s2).value
-    t_ours = time.perf_counter() - t
-    t = time.perf_counter()
-    ref_fd = calculate_frechet_distance(m1, s1, m2, s2)
-    t_ref = time.perf_counter() - t
+    ours_fd, t_ours = timed(frechet_distance, m1, s1, m2, s2)
+    ref_fd, t_ref = timed(calculate_frechet_distance, m1, s1, m2, s2)
     # a well-conditioned case too (N > D): covariances of 4096 Gaussian samples through a random map
     rng = np.random.default_rng(0)
     g = [rng.normal(size=(4096, 2048)) @ (rng.normal(size=(2048, 2048)) / 45) for _ in range(2)]
     (w1, c1), (w2, c2) = feature_stats(g[0]), feature_stats(g[1])
-    t = time.perf_counter()
-    ours_wc = frechet_distance(w1, c1, w2, c2).value
-    t_ours_wc = time.perf_counter() - t
-    t = time.perf_counter()
-    ref_wc = calculate_frechet_distance(w1, c1, w2, c2)
-    t_ref_wc = time.perf_counter() - t
+    ours_wc, t_ours_wc = timed(frechet_distance, w1, c1, w2, c2)
+    ref_wc, t_ref_wc = timed(calculate_frechet_distance, w1, c1, w2, c2)
+    ours_fd, ours_wc = ours_fd.value, ours_wc.value
     res.update({"fd_real_ours_s": t_ours, "fd_real_sqrtm_s": t_ref, "fd_real_speedup": t_ref / t_ours,
                 "fd_real_rel_diff": abs(ours_fd - ref_fd) / abs(ref_fd),
                 "fd_wellcond_ours_s": t_ours_wc, "fd_wellcond_sqrtm_s": t_ref_wc,

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from gan_repro.models.layers import (
     ConditionalBatchNorm2d, SelfAttention, base_size, conv1, conv3, linear, maybe_sn, ortho_init, upsample,
 )
-from gan_repro.models.resnet import DBlock
+from gan_repro.models.resnet import d_body
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,8 @@ class BigGANDiscriminator(nn.Module):
         self.cfg = cfg
         _, n = base_size(cfg.image_size)
         w, sn = 4 * cfg.width, cfg.use_sn_d
-        blocks = [DBlock(cfg.channels, w, down=True, first=True, use_sn=sn)]
-        res = cfg.image_size // 2
-        if res == cfg.attention_res:
-            blocks.append(SelfAttention(w, sn))
-        for i in range(n - 1):
-            blocks.append(DBlock(w, w, down=i < n - 2, first=False, use_sn=sn))
-        blocks.append(DBlock(w, w, down=False, first=False, use_sn=sn))
-        self.blocks = nn.Sequential(*blocks)
+        attn = SelfAttention(w, sn) if cfg.image_size // 2 == cfg.attention_res else None
+        self.blocks = d_body(cfg.channels, w, n, sn, attn)      # attention at the first block's output
         self.out = linear(w, 1, sn)
         self.embed = maybe_sn(nn.Embedding(cfg.n_classes, w), sn)
         ortho_init(self)

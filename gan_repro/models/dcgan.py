@@ -15,6 +15,19 @@ import torch.nn.functional as F
 from gan_repro.models.layers import base_size, linear, maybe_sn
 
 
+def dcgan_init(model: nn.Module) -> None:
+    """Radford et al. 2016, sec. 4: weights ~ N(0, 0.02); BN gains ~ N(1, 0.02), biases 0."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
+            w = m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight
+            nn.init.normal_(w, 0.0, 0.02)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d) and m.affine:
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
 @dataclass(frozen=True)
 class DCGANConfig:
     image_size: int = 32
@@ -39,6 +52,7 @@ class DCGANGenerator(nn.Module):
             ups += [nn.ConvTranspose2d(cin, cout, 4, 2, 1), nn.BatchNorm2d(cout), nn.ReLU()]
         ups += [nn.ConvTranspose2d(ch[-1], cfg.channels, 4, 2, 1), nn.Tanh()]
         self.ups = nn.Sequential(*ups)
+        dcgan_init(self)
 
     def forward(self, z, y=None):                                   # z (B, z_dim) -> (B, C, H, W)
         if self.cfg.n_classes:
@@ -66,6 +80,7 @@ class DCGANDiscriminator(nn.Module):
         feat = ch[-1] * side * side
         self.out = linear(feat, 1, cfg.use_sn_d)
         self.embed = maybe_sn(nn.Embedding(cfg.n_classes, feat), cfg.use_sn_d) if cfg.n_classes else None
+        dcgan_init(self)
 
     def forward(self, x, y=None):                                   # (B, C, H, W) -> (B,)
         h = self.body(x).flatten(1)

@@ -55,6 +55,18 @@ class DBlock(nn.Module):
         return (F.avg_pool2d(h, 2) if self.down else h) + s
 
 
+def d_body(cin: int, w: int, n: int, use_sn: bool, attention: nn.Module | None = None) -> nn.Sequential:
+    """D trunk for base_size stages n: optimized down-block, (attention), n - 2 down-blocks, 2 plain.
+
+    32 px (n = 3): 32 -> 16 -> 8, then two blocks at 8x8 (SNGAN's CIFAR D); 28 px: 28 -> 14.
+    """
+    blocks = [DBlock(cin, w, down=True, first=True, use_sn=use_sn)]
+    blocks += [attention] if attention is not None else []
+    blocks += [DBlock(w, w, down=i < n - 2, first=False, use_sn=use_sn) for i in range(n - 1)]
+    blocks += [DBlock(w, w, down=False, first=False, use_sn=use_sn)]
+    return nn.Sequential(*blocks)
+
+
 class ResNetGenerator(nn.Module):
     def __init__(self, cfg: ResNetConfig):
         super().__init__()
@@ -80,10 +92,7 @@ class ResNetDiscriminator(nn.Module):
         self.cfg = cfg
         _, n = base_size(cfg.image_size)
         w, sn = cfg.width, cfg.use_sn_d
-        blocks = [DBlock(cfg.channels, w, down=True, first=True, use_sn=sn)]
-        blocks += [DBlock(w, w, down=i < n - 2, first=False, use_sn=sn) for i in range(n - 1)]
-        blocks += [DBlock(w, w, down=False, first=False, use_sn=sn)]
-        self.blocks = nn.Sequential(*blocks)
+        self.blocks = d_body(cfg.channels, w, n, sn)
         self.out = linear(w, 1, sn)
         self.embed = maybe_sn(nn.Embedding(cfg.n_classes, w), sn) if cfg.n_classes else None
 
