@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from gan_repro.data import load_dataset, to_model, to_uint8
+from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import add_ortho_grad_, clip_weights, d_loss, g_loss, gradient_penalty
 from gan_repro.presets import get_preset, make_gan
 
@@ -35,6 +35,7 @@ class TrainConfig:
     log_every: int = 50
     spectra_every: int = 0      # top-3 singular values of every weight every K steps (0 = off)
     device: str = "cpu"
+    distributed: str = "none"   # "none" | "gloo" (CPU) | "nccl" (CUDA): DDP under torchrun
 
     def hash(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -62,19 +63,41 @@ class Trainer:
         self.preset = get_preset(cfg.preset)
         data = load_dataset(cfg.dataset, "train")
         n = cfg.n_train or len(data)
-        self.images, self.labels, self.card = data.images[:n], data.labels[:n], data.card
+        self.images, self.labels = data.images[:n], data.labels[:n]
+        self.card = data.card if n == len(data) else make_card(
+            data.card.name, "train", self.images, self.labels, len(data.classes), f"{data.card.source}[:{n}]")
         self.n_classes = len(data.classes) if cfg.conditional else 0
         if self.preset.family == "biggan" and not cfg.conditional:
             raise ValueError("the biggan preset is class-conditional: set conditional=True")
         torch.manual_seed(cfg.seed)                                   # weight initialisation
         c, size = self.images.shape[1], self.images.shape[2]
-        self.G, self.D = make_gan(self.preset, size, c, self.n_classes, cfg.width)
-        self.G.to(cfg.device)
-        self.D.to(cfg.device)
-        self.ema = copy.deepcopy(self.G).eval() if self.preset.ema_decay else None
+        self.g_core, self.d_core = (m.to(cfg.device) for m in make_gan(self.preset, size, c, self.n_classes, cfg.width))
+        self.ema = copy.deepcopy(self.g_core).eval() if self.preset.ema_decay else None
+        self.rank, self.world = 0, 1
+        self.G, self.D = self.g_core, self.d_core
+        if cfg.distributed != "none":
+            self._wrap_ddp()
         self.opt_g, self.opt_d = self._optimiser(self.G, self.preset.g_lr), self._optimiser(self.D, self.preset.d_lr)
-        self.gen = torch.Generator().manual_seed(cfg.seed)
+        self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
+        self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
         self.step = 0
+
+    def _wrap_ddp(self):
+        """DistributedDataParallel over G and D (launch with torchrun). BN: on CUDA the models are converted
+        to SyncBatchNorm (batch statistics over all processes); on CPU/gloo SyncBatchNorm is unsupported,
+        so each process normalises with its own batch statistics (as single-GPU training would at the
+        per-process batch size). DDP broadcasts rank 0's buffers at every forward."""
+        import torch.distributed as dist
+        from torch.nn.parallel import DistributedDataParallel as DDP
+        if self.cfg.distributed not in ("gloo", "nccl"):
+            raise ValueError(f"unknown distributed backend {self.cfg.distributed!r}; valid: none, gloo, nccl")
+        if not dist.is_initialized():
+            dist.init_process_group(self.cfg.distributed)
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        if self.cfg.device.startswith("cuda"):
+            self.g_core = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.g_core)
+            self.d_core = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.d_core)
+        self.G, self.D = DDP(self.g_core), DDP(self.d_core)
 
     def _optimiser(self, model, lr):
         if self.preset.optimizer == "adam":
@@ -86,7 +109,7 @@ class Trainer:
     # ------------------------------------------------------------------ sampling
     @property
     def z_dim(self) -> int:
-        return self.G.cfg.z_dim
+        return self.g_core.cfg.z_dim
 
     def _labels(self, n):
         """Uniform random class labels for fakes, (n,) on the device; None when unconditional."""
@@ -94,13 +117,13 @@ class Trainer:
 
     def _real_batch(self):
         """A batch drawn with replacement: float (B, C, H, W) in [-1, 1] and labels (B,) or None."""
-        idx = torch.randint(len(self.images), (self.cfg.batch_size,), generator=self.gen)
+        idx = torch.randint(len(self.images), (self.batch,), generator=self.gen)
         y = self.labels[idx].to(self.cfg.device) if self.n_classes else None
         return to_model(self.images[idx]).to(self.cfg.device), y
 
     # ------------------------------------------------------------------ one generator iteration
     def train_step(self) -> dict:
-        p, dev, b = self.preset, self.cfg.device, self.cfg.batch_size
+        p, dev, b = self.preset, self.cfg.device, self.batch
         for _ in range(p.n_critic):
             real, y_real = self._real_batch()
             z, y_fake = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
@@ -113,14 +136,14 @@ class Trainer:
             loss_d.backward()
             self.opt_d.step()
             if p.clip:
-                clip_weights(self.D, p.clip)
+                clip_weights(self.d_core, p.clip)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
         loss_g = g_loss(p.loss, self.D(self.G(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         if p.ortho_beta:
-            skip = list(self.G.shared.parameters()) if hasattr(self.G, "shared") else []
-            add_ortho_grad_(self.G, p.ortho_beta, skip)
+            skip = list(self.g_core.shared.parameters()) if hasattr(self.g_core, "shared") else []
+            add_ortho_grad_(self.g_core, p.ortho_beta, skip)
         self.opt_g.step()
         if self.ema is not None:
             self._update_ema()
@@ -130,9 +153,9 @@ class Trainer:
     @torch.no_grad()
     def _update_ema(self):
         d = self.preset.ema_decay
-        for pe, pg in zip(self.ema.parameters(), self.G.parameters()):
+        for pe, pg in zip(self.ema.parameters(), self.g_core.parameters()):
             pe.lerp_(pg, 1.0 - d)
-        for be, bg in zip(self.ema.buffers(), self.G.buffers()):
+        for be, bg in zip(self.ema.buffers(), self.g_core.buffers()):
             be.copy_(bg)
 
     # ------------------------------------------------------------------ checkpoints
@@ -142,23 +165,44 @@ class Trainer:
 
     def state(self, finished: bool) -> dict:
         return {"config": asdict(self.cfg), "config_hash": self.cfg.hash(), "step": self.step,
-                "finished": finished, "G": self.G.state_dict(), "D": self.D.state_dict(),
+                "finished": finished, "G": self.g_core.state_dict(), "D": self.d_core.state_dict(),
                 "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
                 "ema": self.ema.state_dict() if self.ema is not None else None,
                 "gen": self.gen.get_state(), "torch_rng": torch.get_rng_state(), "dataset": self.card.as_dict()}
 
     def save(self, finished: bool = False) -> None:
+        """Atomic checkpoint + compact G-only weights; only rank 0 writes."""
+        if self.rank != 0:
+            return
         self.out.mkdir(parents=True, exist_ok=True)
         tmp = self.ckpt_path.with_suffix(".tmp")
         torch.save(self.state(finished), tmp)
         tmp.replace(self.ckpt_path)                 # atomic: an interrupted write leaves the old one
-        g = self.ema if self.ema is not None else self.G
-        torch.save({"config": asdict(self.cfg), "G": g.state_dict()}, self.out / "generator.pt")
+        g = self.ema if self.ema is not None else self.g_core
+        tmp = self.out / "generator.pt.tmp"
+        torch.save({"config": asdict(self.cfg), "config_hash": self.cfg.hash(), "step": self.step,
+                    "finished": finished, "ema": self.ema is not None, "G": g.state_dict()}, tmp)
+        tmp.replace(self.out / "generator.pt")
+
+    def load_generator_only(self) -> bool:
+        """A finished run's compact `generator.pt` (what results/ commits): G (or its EMA) for sampling."""
+        path = self.out / "generator.pt"
+        if not path.exists():
+            return False
+        s = torch.load(path, map_location=self.cfg.device, weights_only=False)
+        if s.get("config_hash") != self.cfg.hash() or not s.get("finished"):
+            return False
+        (self.ema if s["ema"] else self.g_core).load_state_dict(s["G"])
+        self.step = s["step"]
+        return True
 
     def load(self) -> bool:
-        """Resume from the checkpoint if there is one; True if it holds a finished run."""
+        """Resume from the checkpoint if there is one; True if it holds a finished run.
+
+        Without a checkpoint, a finished run's generator.pt is enough to sample (D is then untrained).
+        """
         if not self.ckpt_path.exists():
-            return False
+            return self.load_generator_only()
         try:
             s = torch.load(self.ckpt_path, map_location=self.cfg.device, weights_only=False)
         except Exception as e:  # any unreadable file: say so, never restart from zero silently
@@ -167,8 +211,8 @@ class Trainer:
         if s.get("config_hash") != self.cfg.hash():
             raise CheckpointError(f"{self.ckpt_path} belongs to another config ({s.get('config')}); "
                                   "use another output folder")
-        self.G.load_state_dict(s["G"])
-        self.D.load_state_dict(s["D"])
+        self.g_core.load_state_dict(s["G"])
+        self.d_core.load_state_dict(s["D"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
         if self.ema is not None:
@@ -180,6 +224,8 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def _log(self, name: str, record: dict) -> None:
+        if self.rank != 0:
+            return
         with open(self.out / name, "a") as f:
             f.write(json.dumps(record) + "\n")
 
@@ -188,8 +234,10 @@ class Trainer:
         if self.load():
             return self
         self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / "config.json").write_text(json.dumps(asdict(self.cfg), indent=2))
-        bar = tqdm(total=self.cfg.iters, initial=self.step, desc=self.cfg.preset, disable=not self.progress)
+        if self.rank == 0:
+            (self.out / "config.json").write_text(json.dumps(asdict(self.cfg), indent=2))
+        bar = tqdm(total=self.cfg.iters, initial=self.step, desc=self.cfg.preset,
+                   disable=not self.progress or self.rank != 0)
         t0 = time.perf_counter()
         while self.step < self.cfg.iters:
             losses = self.train_step()
@@ -200,8 +248,8 @@ class Trainer:
                 self._log("log.jsonl", {"step": self.step, **losses, "sec_per_step": dt})
                 bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
             if self.cfg.spectra_every and self.step % self.cfg.spectra_every == 0:
-                self._log("spectra.jsonl", {"step": self.step, "G": top_singular_values(self.G),
-                                            "D": top_singular_values(self.D)})
+                self._log("spectra.jsonl", {"step": self.step, "G": top_singular_values(self.g_core),
+                                            "D": top_singular_values(self.d_core)})
             if self.step % self.cfg.ckpt_every == 0 and self.step < self.cfg.iters:
                 self.save()
         bar.close()
@@ -211,8 +259,8 @@ class Trainer:
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator, labels=None) -> tuple:
         """uint8 samples from the EMA generator when there is one: (images (n, C, H, W), labels)."""
-        g = (self.ema if self.ema is not None else self.G).eval()
+        g = (self.ema if self.ema is not None else self.g_core).eval()
         y = labels if labels is not None else (torch.arange(n) % self.n_classes if self.n_classes else None)
         x = g(torch.randn(n, self.z_dim, generator=generator).to(self.cfg.device), y)
-        self.G.train()
+        self.g_core.train()
         return to_uint8(x.clamp(-1, 1).cpu()), y

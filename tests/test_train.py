@@ -40,7 +40,7 @@ def test_finished_run_is_loaded_not_repeated_and_logs_are_written(tmp_path):
     spec = json.loads((tmp_path / "spectra.jsonl").read_text().splitlines()[0])
     assert spec["step"] == 2 and all(len(v) <= 3 for v in spec["G"].values()) and spec["D"]
     g = torch.load(tmp_path / "generator.pt", weights_only=False)
-    assert set(g) == {"config", "G"}
+    assert set(g) == {"config", "config_hash", "step", "finished", "ema", "G"} and g["finished"]
 
 
 def test_damaged_or_foreign_checkpoint_is_an_error(tmp_path):
@@ -64,3 +64,12 @@ def test_each_training_rule_runs_one_step(tmp_path, preset):
         assert all(p.abs().max() <= 0.01 for p in t.D.parameters())
     x, y = t.sample(10, torch.Generator().manual_seed(0))
     assert x.dtype == torch.uint8 and x.shape == (10, 1, 28, 28) and y.tolist() == list(range(10))
+
+
+def test_a_finished_generator_alone_is_loaded_for_sampling(tmp_path):
+    a = Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    (tmp_path / "checkpoint.pt").unlink()                  # what a fresh clone of results/ has
+    b = Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    assert b.step == 2
+    g = torch.Generator()
+    assert torch.equal(a.sample(4, g.manual_seed(0))[0], b.sample(4, g.manual_seed(0))[0])

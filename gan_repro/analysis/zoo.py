@@ -1,0 +1,57 @@
+"""Train (or load) every preset on a dataset at a profile; collect samples, logs, timings, small-N FID."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from gan_repro.metrics import evaluate
+from gan_repro.presets import PRESETS
+from gan_repro.profiles import Profile
+from gan_repro.train import Trainer, TrainConfig
+
+
+def train_config(preset: str, dataset: str, profile: Profile, seed: int) -> TrainConfig:
+    return TrainConfig(preset=preset, dataset=dataset, iters=profile.train_iters,
+                       batch_size=profile.train_batch_size, width=profile.width, seed=seed,
+                       ckpt_every=max(1, profile.train_iters // 10), log_every=max(1, profile.train_iters // 100))
+
+
+def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: Path) -> tuple:
+    """(Trainer, seconds spent now). A finished run under root/<preset>-<dataset> is loaded, not repeated."""
+    t0 = time.perf_counter()
+    t = Trainer(train_config(preset, dataset, profile, seed), Path(root) / f"{preset}-{dataset}").fit()
+    return t, time.perf_counter() - t0
+
+
+def read_log(trainer: Trainer) -> pd.DataFrame:
+    path = trainer.out / "log.jsonl"
+    rows = [json.loads(l) for l in path.read_text().splitlines()] if path.exists() else []
+    return pd.DataFrame(rows)
+
+
+def class_grid(trainer: Trainer, per_class: int, seed: int) -> torch.Tensor:
+    """Samples arranged class by row (per_class each) for conditional models, else a plain batch."""
+    k = trainer.n_classes or 1
+    labels = torch.arange(k).repeat_interleave(per_class) if trainer.n_classes else None
+    return trainer.sample(k * per_class, torch.Generator().manual_seed(seed), labels)[0]
+
+
+def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int) -> pd.DataFrame:
+    """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test."""
+    rows = []
+    for (preset, ds), t in trainers.items():
+        log = read_log(t)
+        sec = float(log.sec_per_step.mean() * t.step) if len(log) else float("nan")
+        fake, _ = t.sample(n, torch.Generator().manual_seed(seed))
+        fid = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False)["fid"]
+        rows.append({"preset": preset, "dataset": ds, "iters": t.step, "train_s": sec,
+                     "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
+                     "this_run_s": times[(preset, ds)], f"fid_{n}": fid})
+    return pd.DataFrame(rows)
+
+
+ALL_PRESETS = tuple(PRESETS)
