@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,7 +72,10 @@ def cache_root() -> Path:
     if os.environ.get("GAN_REPRO_CACHE"):
         return Path(os.environ["GAN_REPRO_CACHE"])
     d = data_root() / "cache"
-    if os.access(d if d.exists() else d.parent, os.W_OK):
+    probe = d.parent                                   # the data root decides, not a cache folder in it
+    # os.access alone says yes to root even for a folder marked read-only (dr-xr-xr-x, like a
+    # shared data root): honour the owner-write bit too, so shared data is never written into.
+    if probe.exists() and os.access(probe, os.W_OK) and probe.stat().st_mode & stat.S_IWUSR:
         return d
     return Path.home() / ".cache" / "gan_repro"
 

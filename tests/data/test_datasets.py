@@ -95,3 +95,20 @@ def test_balanced_subsample_is_balanced_and_seeded():
     assert torch.bincount(labels[a]).tolist() == [10, 10, 10] and len(set(a.tolist())) == 30
     with pytest.raises(ValueError, match="class 2 has 20 items"):
         balanced_subsample(labels, 25, torch.Generator().manual_seed(0))
+
+
+def test_cache_root_never_writes_into_a_read_only_data_root(tmp_path, monkeypatch):
+    from gan_repro.data import cache_root
+    monkeypatch.delenv("GAN_REPRO_CACHE", raising=False)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    monkeypatch.setenv("GAN_REPRO_DATA", str(ro))
+    assert cache_root() == __import__("pathlib").Path.home() / ".cache" / "gan_repro"
+    rw = tmp_path / "rw"
+    rw.mkdir()
+    monkeypatch.setenv("GAN_REPRO_DATA", str(rw))
+    assert cache_root() == rw / "cache"
+    monkeypatch.setenv("GAN_REPRO_CACHE", str(tmp_path / "c"))
+    assert cache_root() == tmp_path / "c"
+    ro.chmod(0o755)
