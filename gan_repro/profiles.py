@@ -33,7 +33,7 @@ class Profile:
 PROFILES = {
     "smoke": Profile(
         name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
-        n_ssim_pairs=50, batch_size_eval=64, train_iters=5, train_batch_size=16, width=16,
+        n_ssim_pairs=50, batch_size_eval=64, train_iters=3, train_batch_size=16, width=8,
         classifier_epochs=1, n_classifier_train=5000, data_source="auto", n_grid=32,
         metric_datasets=("mnist",),
     ),

@@ -14,7 +14,7 @@ from gan_repro.profiles import get_profile
 from gan_repro.results import REPO, results_root
 
 # Every notebook in notebooks/, in run order (tests/test_runner.py checks the two agree).
-NOTEBOOKS = ("00_datasets", "01_metric_behaviour")
+NOTEBOOKS = ("00_datasets", "01_metric_behaviour", "02_train_zoo")
 
 
 @dataclass

@@ -7,17 +7,20 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+from tqdm.auto import tqdm
 
-from gan_repro.metrics import evaluate
+from gan_repro.metrics import evaluate, extract_features
 from gan_repro.presets import PRESETS
 from gan_repro.profiles import Profile
 from gan_repro.train import Trainer, TrainConfig
 
 
 def train_config(preset: str, dataset: str, profile: Profile, seed: int) -> TrainConfig:
-    return TrainConfig(preset=preset, dataset=dataset, iters=profile.train_iters,
-                       batch_size=profile.train_batch_size, width=profile.width, seed=seed,
-                       ckpt_every=max(1, profile.train_iters // 10), log_every=max(1, profile.train_iters // 100))
+    # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
+    iters = profile.train_iters
+    return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
+                       width=profile.width, seed=seed, ckpt_every=max(iters // 10, 1) if iters >= 100 else iters,
+                       log_every=max(1, iters // 100))
 
 
 def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: Path) -> tuple:
@@ -41,13 +44,19 @@ def class_grid(trainer: Trainer, per_class: int, seed: int) -> torch.Tensor:
 
 
 def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int) -> pd.DataFrame:
-    """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test."""
+    """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test.
+
+    The real test features are extracted once per dataset and shared by every model.
+    """
+    real_feats = {ds: extract_features(s.images[:n], extractor, desc=f"{ds} real test")
+                  for ds, s in real_test.items()}
     rows = []
-    for (preset, ds), t in trainers.items():
+    for (preset, ds), t in tqdm(trainers.items(), desc="FID per model"):
         log = read_log(t)
         sec = float(log.sec_per_step.mean() * t.step) if len(log) else float("nan")
         fake, _ = t.sample(n, torch.Generator().manual_seed(seed))
-        fid = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False)["fid"]
+        fid = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False,
+                       real_features=real_feats[ds])["fid"]
         rows.append({"preset": preset, "dataset": ds, "iters": t.step, "train_s": sec,
                      "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
                      "this_run_s": times[(preset, ds)], f"fid_{n}": fid})
