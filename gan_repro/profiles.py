@@ -38,7 +38,7 @@ PROFILES = {
         metric_datasets=("mnist",),
     ),
     "cpu": Profile(
-        name="cpu", n_metric=1000, n_fid_sizes=(250, 500, 1000, 2000), n_swd_images=1000,
+        name="cpu", n_metric=500, n_fid_sizes=(250, 500, 1000), n_swd_images=1000,
         n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=20000,
         train_batch_size=64, width=64, classifier_epochs=5, n_classifier_train=0, data_source="auto",
         n_grid=64, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
