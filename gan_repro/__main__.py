@@ -27,7 +27,7 @@ def _train(args) -> int:
     prof = get_profile(args.profile)
     cfg = TrainConfig(preset=args.preset, dataset=args.dataset, iters=args.iters or prof.train_iters,
                       batch_size=prof.train_batch_size, width=prof.width, conditional=not args.unconditional,
-                      seed=args.seed, device=args.device)
+                      seed=args.seed, device=args.device, distributed=args.ddp)
     t = Trainer(cfg, args.out).fit()
     print(f"{cfg.preset} on {cfg.dataset}: {t.step} steps; checkpoint {t.ckpt_path}")
     return 0
@@ -63,6 +63,8 @@ def main(argv=None) -> int:
     t.add_argument("--unconditional", action="store_true")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="cpu")
+    t.add_argument("--ddp", default="none", choices=("none", "gloo", "nccl"),
+                   help="DistributedDataParallel backend; launch with torchrun --nproc_per_node N")
     t.add_argument("--out", required=True)
     t.set_defaults(func=_train)
 
