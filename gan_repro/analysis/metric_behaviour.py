@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from gan_repro.data import CORRUPTIONS, ImageSet
+from gan_repro.data import ImageSet, corrupt
 from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance
 
 LEVELS_FULL = {"gaussian_noise": (5.0, 20.0, 50.0), "gaussian_blur": (0.5, 1.0, 2.0),
@@ -51,9 +51,7 @@ def conditions(evalset: ImageSet, cfg: StudyConfig):
     yield "clean", 0.0, x, y
     for name, levels in cfg.levels.items():
         for level in levels:
-            g = torch.Generator().manual_seed(cfg.seed)
-            fx = CORRUPTIONS[name](x, level) if name == "gaussian_blur" else CORRUPTIONS[name](x, level, g)
-            yield name, float(level), fx, y
+            yield name, float(level), corrupt(x, name, level, torch.Generator().manual_seed(cfg.seed)), y
     for k in cfg.keep_classes:
         yield "keep_classes", float(k), *drop_modes(evalset, k, cfg.n)
     yield "one_per_class", 1.0, *collapse_within_class(evalset, cfg.n)

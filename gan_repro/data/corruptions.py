@@ -65,3 +65,12 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
 
 CORRUPTIONS = {"salt_and_pepper": salt_and_pepper, "gaussian_noise": gaussian_noise,
                "gaussian_blur": gaussian_blur}
+
+
+def corrupt(x: torch.Tensor, name: str, level: float, generator: torch.Generator) -> torch.Tensor:
+    """Apply the named corruption at `level` (p, sigma or blur sigma); blur ignores the generator."""
+    if name not in CORRUPTIONS:
+        raise ValueError(f"unknown corruption {name!r}; valid: {', '.join(CORRUPTIONS)}")
+    if name == "gaussian_blur":
+        return gaussian_blur(x, level)
+    return CORRUPTIONS[name](x, level, generator)

@@ -56,3 +56,13 @@ def test_corruptions_reject_bad_input():
         salt_and_pepper(torch.zeros(1, 1, 4, 4), 0.1, torch.Generator())
     with pytest.raises(ValueError, match="p must be in"):
         salt_and_pepper(_imgs(), 1.5, torch.Generator())
+
+
+def test_corrupt_dispatches_by_name():
+    from gan_repro.data import corrupt
+    x = _imgs()
+    assert torch.equal(corrupt(x, "gaussian_blur", 1.0, torch.Generator()), gaussian_blur(x, 1.0))
+    assert torch.equal(corrupt(x, "gaussian_noise", 5.0, torch.Generator().manual_seed(1)),
+                       gaussian_noise(x, 5.0, torch.Generator().manual_seed(1)))
+    with pytest.raises(ValueError, match="valid: salt_and_pepper, gaussian_noise, gaussian_blur"):
+        corrupt(x, "jpeg", 10, torch.Generator())
