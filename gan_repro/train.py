@@ -125,13 +125,14 @@ class Trainer:
     def train_step(self) -> dict:
         p, dev, b = self.preset, self.cfg.device, self.batch
         for _ in range(p.n_critic):
-            real, y_real = self._real_batch()
-            z, y_fake = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
+            real, y = self._real_batch()
+            # fakes take the real batch's labels, so every GP interpolate is between two images of one class
+            z = torch.randn(b, self.z_dim, generator=self.gen).to(dev)
             with torch.no_grad():
-                fake = self.G(z, y_fake)
-            loss_d, l_real, l_fake = d_loss(p.loss, self.D(real, y_real), self.D(fake, y_fake))
+                fake = self.G(z, y)
+            loss_d, l_real, l_fake = d_loss(p.loss, self.D(real, y), self.D(fake, y))
             if p.gp_weight:
-                loss_d = loss_d + gradient_penalty(self.D, real, fake, y_real, self.gen, p.gp_weight)
+                loss_d = loss_d + gradient_penalty(self.D, real, fake, y, self.gen, p.gp_weight)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
@@ -252,9 +253,24 @@ class Trainer:
                                             "D": top_singular_values(self.d_core)})
             if self.step % self.cfg.ckpt_every == 0 and self.step < self.cfg.iters:
                 self.save()
+                self.save_grid()
         bar.close()
         self.save(finished=True)
+        self.save_grid()
         return self
+
+    def save_grid(self, per_class: int = 8) -> None:
+        """samples_<step>.png: class by row for conditional models (fixed z seed, so grids compare)."""
+        if self.rank != 0:
+            return
+        from PIL import Image
+
+        from gan_repro.plots import image_grid
+        k = self.n_classes or 8
+        labels = torch.arange(k).repeat_interleave(per_class).to(self.cfg.device) if self.n_classes else None
+        x, _ = self.sample(k * per_class, torch.Generator().manual_seed(0), labels)
+        g = image_grid(x, nrow=per_class).numpy()
+        Image.fromarray(g.squeeze(-1) if g.shape[-1] == 1 else g).save(self.out / f"samples_{self.step:07d}.png")
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator, labels=None) -> tuple:

@@ -41,6 +41,7 @@ def test_finished_run_is_loaded_not_repeated_and_logs_are_written(tmp_path):
     assert spec["step"] == 2 and all(len(v) <= 3 for v in spec["G"].values()) and spec["D"]
     g = torch.load(tmp_path / "generator.pt", weights_only=False)
     assert set(g) == {"config", "config_hash", "step", "finished", "ema", "G"} and g["finished"]
+    assert (tmp_path / "samples_0000004.png").exists() and (tmp_path / "samples_0000002.png").exists()
 
 
 def test_damaged_or_foreign_checkpoint_is_an_error(tmp_path):
