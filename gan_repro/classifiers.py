@@ -108,8 +108,13 @@ def augment(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
     return out
 
 
+# Bump when training code changes what a config produces (2: seeding before the model is built).
+TRAINING_CODE_VERSION = 2
+
+
 def cache_key(cfg: ClassifierConfig, data: ImageSet) -> str:
-    h = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode())
+    """Config + training-code version + pixels + labels: a hit is exactly the model training would give."""
+    h = hashlib.sha256(json.dumps({**asdict(cfg), "code": TRAINING_CODE_VERSION}, sort_keys=True).encode())
     h.update(hashlib.sha256(data.images.contiguous().numpy().tobytes()).digest())
     h.update(hashlib.sha256(data.labels.numpy().tobytes()).digest())
     return f"{cfg.arch}-{h.hexdigest()[:24]}"
@@ -119,15 +124,14 @@ def train_classifier(cfg: ClassifierConfig, data: ImageSet, progress: bool = Tru
                      cache: bool = True) -> nn.Module:
     """Train (or load from cache) a classifier on uint8 `data`; returns it in eval mode."""
     check_uint8_images(data.images, "training images")
+    torch.manual_seed(cfg.seed)                             # before build: weight init, then dropout
     model = build(cfg)
+    model(torch.zeros(1, cfg.in_channels, *data.images.shape[2:]))   # materialise lazy layers
     path = cache_root() / "classifiers" / f"{cache_key(cfg, data)}.pt"
     if cache and path.exists():
-        model(torch.zeros(1, cfg.in_channels, *data.images.shape[2:]))   # materialise lazy layers
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         return model.eval()
-    torch.manual_seed(cfg.seed)                             # weight init (dropout follows too)
     g = torch.Generator().manual_seed(cfg.seed)
-    model(torch.zeros(1, cfg.in_channels, *data.images.shape[2:]))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     n = len(data)
     steps = cfg.epochs * ((n + cfg.batch_size - 1) // cfg.batch_size)

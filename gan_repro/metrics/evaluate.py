@@ -34,6 +34,8 @@ class Context:
     progress: bool
     n_ssim_pairs: int
     real_features: torch.Tensor | None = None
+    real_labels: torch.Tensor | None = None
+    classifier_config: object = None
     _memo: dict = field(default_factory=dict)
 
     def gen(self, salt: int) -> torch.Generator:
@@ -103,12 +105,44 @@ def _m_is(ctx):
             "is_classifier": ctx.classifier.name}
 
 
+def _need_fake_labels(ctx, what):
+    if ctx.fake_labels is None:
+        raise ValueError(f"{what} needs class labels for the fake images (a conditional generator)")
+
+
+def _gan_test(ctx):
+    """GAN-test: ctx.classifier must be a Scorer whose model was trained on real train images."""
+    from gan_repro.metrics.gan_train_test import gan_test
+    _need_fake_labels(ctx, "gan_test")
+    if ctx.classifier is None:
+        raise ValueError("gan_test needs classifier=Scorer(model trained on real train images, name)")
+    model = ctx.classifier.model
+    return {"gan_test": gan_test(ctx.fake, ctx.fake_labels, model, model_classes(model)),
+            "gan_test_classifier": ctx.classifier.name}
+
+
+def _gan_train(ctx):
+    """GAN-train: trains ctx.classifier_config on the fakes; `real` must be the real TEST set (labelled)."""
+    from gan_repro.metrics.gan_train_test import gan_train
+    _need_fake_labels(ctx, "gan_train")
+    if ctx.classifier_config is None or ctx.real_labels is None:
+        raise ValueError("gan_train needs classifier_config= and real= a labelled real test set (ImageSet)")
+    acc = gan_train(ctx.fake, ctx.fake_labels, ImageSet(ctx.real, ctx.real_labels), ctx.classifier_config)
+    return {"gan_train": acc, "gan_train_classifier": ctx.classifier_config.arch}
+
+
+def model_classes(model: torch.nn.Module) -> int:
+    """Number of classes of a classifier: the size of its last linear layer."""
+    last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+    return last.out_features
+
+
 def _ms_ssim(ctx):
     return {"ms_ssim": ms_ssim_diversity(ctx.fake, ctx.fake_labels, ctx.n_ssim_pairs, ctx.gen(4))}
 
 
 METRICS: dict = {"fid": _fid, "kid": _kid, "mmd": _mmd, "swd": _swd, "prdc": _prdc, "is": _is,
-                 "m_is": _m_is, "ms_ssim": _ms_ssim}
+                 "m_is": _m_is, "ms_ssim": _ms_ssim, "gan_train": _gan_train, "gan_test": _gan_test}
 
 
 def register_metric(name: str, fn: Callable) -> None:
@@ -149,16 +183,19 @@ def sample(generator_fn: Callable, n: int, seed: int, like: torch.Tensor | None 
 
 def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = None, seed: int = 0,
              batch_size: int = 50, classifier=None, cache_dir=None, progress: bool = True,
-             n_ssim_pairs: int = 500, real_features: torch.Tensor | None = None) -> dict:
+             n_ssim_pairs: int = 500, real_features: torch.Tensor | None = None,
+             classifier_config=None) -> dict:
     """Compute `metrics` (names from METRICS) of fake vs real; returns one flat record.
 
     real_features: (N_real, D) features of `real` from the same extractor, to reuse one reference
     across many fakes; their count must match the real images.
+    classifier / classifier_config: the IS, GAN-test (Scorer of a real-trained model) and GAN-train
+    (ClassifierConfig trained on the fakes, tested on `real`, the labelled real test set) classifiers.
     """
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metrics {unknown}; valid: {', '.join(METRICS)}")
-    real_imgs = None if real is None else _as_images(real, n, "real")[0]
+    real_imgs, real_labels = (None, None) if real is None else _as_images(real, n, "real")
     if callable(fake) and not isinstance(fake, torch.Tensor):
         if n is None:
             raise ValueError("a generator callable needs n (how many images to draw)")
@@ -168,7 +205,7 @@ def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = 
     if real_features is not None and (real_imgs is None or len(real_features) != len(real_imgs)):
         raise ValueError("real_features must hold one row per real image")
     ctx = Context(fake_imgs, fake_labels, real_imgs, extractor, classifier, seed, batch_size,
-                  cache_dir, progress, n_ssim_pairs, real_features)
+                  cache_dir, progress, n_ssim_pairs, real_features, real_labels, classifier_config)
     record = {"n_fake": len(fake_imgs), "n_real": None if real_imgs is None else len(real_imgs),
               "seed": seed}
     if extractor is not None:

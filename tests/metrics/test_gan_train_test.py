@@ -1,0 +1,68 @@
+"""GAN-train / GAN-test on real MNIST with stand-in generators: the paper's core argument as tests."""
+import pytest
+import torch
+
+from gan_repro.classifiers import ClassifierConfig, Scorer, accuracy, train_classifier
+from gan_repro.data import ImageSet, load_dataset
+from gan_repro.metrics import evaluate
+from gan_repro.metrics.gan_train_test import gan_test, gan_train
+from tests.needs import need_mnist
+
+pytestmark = need_mnist
+CFG = ClassifierConfig("convnet4", 1, 10, width=16, epochs=6, batch_size=64, seed=0)   # small, quick, named
+N = 3000
+
+
+@pytest.fixture(scope="module")
+def setup():
+    train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")
+    real_train = ImageSet(train.images[:N], train.labels[:N])
+    held_out = ImageSet(train.images[N:2 * N], train.labels[N:2 * N])     # the "perfect generator"
+    test = ImageSet(test.images[:2000], test.labels[:2000])
+    model = train_classifier(CFG, real_train, progress=False, cache=False)
+    return real_train, held_out, test, model, accuracy(model, test.images, test.labels)
+
+
+def test_a_perfect_generator_scores_like_real_data(setup):
+    _, held_out, test, model, ref = setup
+    assert ref > 0.9
+    assert gan_test(held_out.images, held_out.labels, model, 10) == pytest.approx(ref, abs=0.03)
+    assert gan_train(held_out.images, held_out.labels, test, CFG) == pytest.approx(ref, abs=0.03)
+
+
+def test_one_image_per_class_has_high_gan_test_and_low_gan_train(setup):
+    _, held_out, test, model, ref = setup
+    first = torch.stack([torch.nonzero(held_out.labels == c)[0, 0] for c in range(10)])
+    idx = first.repeat(N // 10)                         # 10 distinct images, each N/10 times
+    x, y = held_out.images[idx], held_out.labels[idx]
+    # only 10 distinct images, so GAN-test moves in steps of 0.1: it stays high (real, recognisable
+    # images), while GAN-train collapses because the set teaches nothing of each class's spread
+    g_test, g_train = gan_test(x, y, model, 10), gan_train(x, y, test, CFG)
+    assert g_test >= 0.7 and g_train < ref - 0.25 and g_test - g_train > 0.2
+
+
+def test_shuffled_labels_drop_both_to_chance(setup):
+    _, held_out, test, model, _ = setup
+    y = held_out.labels[torch.randperm(N, generator=torch.Generator().manual_seed(0))]
+    assert gan_test(held_out.images, y, model, 10) < 0.2
+    assert gan_train(held_out.images, y, test, CFG) < 0.3
+
+
+def test_registered_in_evaluate_and_bad_input_is_rejected(setup):
+    _, held_out, test, model, _ = setup
+    small = ImageSet(held_out.images[:500], held_out.labels[:500])
+    rec = evaluate(small, test, ["gan_test"], classifier=Scorer(model, "convnet4 on 3k MNIST"))
+    assert 0.85 < rec["gan_test"] <= 1 and rec["gan_test_classifier"] == "convnet4 on 3k MNIST"
+    with pytest.raises(ValueError, match="unconditional generator has none"):
+        gan_test(held_out.images[:10], None, model, 10)
+    with pytest.raises(ValueError, match="has 10 classes"):
+        gan_test(held_out.images[:10], torch.full((10,), 12), model, 10)
+    with pytest.raises(ValueError, match="needs class labels"):
+        evaluate(held_out.images[:10], test, ["gan_train"], classifier_config=CFG)
+
+
+def test_classifier_training_is_seeded(setup):
+    real_train, _, test, model, ref = setup
+    again = train_classifier(CFG, real_train, progress=False, cache=False)
+    assert accuracy(again, test.images, test.labels) == ref
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values()))
