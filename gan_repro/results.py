@@ -34,7 +34,9 @@ def git_state(repo: Path = REPO) -> dict:
         head = run("rev-parse", "HEAD")
         if head.returncode != 0:
             return {"commit": None, "dirty": None}
-        dirty = run("status", "--porcelain", "--untracked-files=no").stdout.strip() != ""
+        # dirty = the code differs from the commit; results/ is excluded because papermill writes the
+        # run's own tracked report.ipynb there before the notebook records this state
+        dirty = run("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results").stdout.strip() != ""
         return {"commit": head.stdout.strip(), "dirty": dirty}
     except (OSError, subprocess.TimeoutExpired):
         return {"commit": None, "dirty": None}

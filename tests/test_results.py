@@ -30,3 +30,24 @@ def test_run_writes_table_metrics_and_figure_with_provenance(tmp_path):
 def test_unknown_profile_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="valid profiles"):
         Run("99_demo", "big", 0, root=tmp_path)
+
+
+def test_dirty_means_code_changed_not_results(tmp_path):
+    import subprocess
+
+    from gan_repro.results import git_state
+
+    def git(*a):
+        subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *a], cwd=tmp_path, check=True,
+                       capture_output=True)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "results" / "report.ipynb").write_text("{}")
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "init")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "results" / "report.ipynb").write_text('{"being": "written"}')
+    assert git_state(tmp_path)["dirty"] is False          # a run writing its own report
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_state(tmp_path)["dirty"] is True
