@@ -36,13 +36,6 @@ def read_log(trainer: Trainer) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def class_grid(trainer: Trainer, per_class: int, seed: int) -> torch.Tensor:
-    """Samples arranged class by row (per_class each) for conditional models, else a plain batch."""
-    k = trainer.n_classes or 1
-    labels = torch.arange(k).repeat_interleave(per_class) if trainer.n_classes else None
-    return trainer.sample(k * per_class, torch.Generator().manual_seed(seed), labels)[0]
-
-
 def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int) -> pd.DataFrame:
     """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test.
 

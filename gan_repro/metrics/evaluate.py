@@ -33,7 +33,6 @@ class Context:
     cache_dir: object
     progress: bool
     n_ssim_pairs: int
-    real_features: torch.Tensor | None = None
     real_labels: torch.Tensor | None = None
     classifier_config: object = None
     _memo: dict = field(default_factory=dict)
@@ -50,8 +49,6 @@ class Context:
     def features(self, side: str) -> torch.Tensor:
         if self.extractor is None:
             raise ValueError("feature metrics need an extractor (gan_repro.metrics.InceptionExtractor())")
-        if side not in self._memo and side == "real" and self.real_features is not None:
-            self._memo["real"] = self.real_features
         if side not in self._memo:
             imgs = self.fake if side == "fake" else self.need_real("features")
             self._memo[side] = cached_features(imgs, self.extractor, self.batch_size, self.cache_dir,
@@ -98,16 +95,15 @@ def _is(ctx):
     return {"is": r.mean, "is_std": r.std, "is_classifier": ctx.classifier.name}
 
 
-def _m_is(ctx):
-    if ctx.fake_labels is None:
-        raise ValueError("m-IS needs class labels for the fake images")
-    return {"m_is": m_inception_score(ctx.logits(), ctx.fake_labels, kind="logits"),
-            "is_classifier": ctx.classifier.name}
-
-
 def _need_fake_labels(ctx, what):
     if ctx.fake_labels is None:
         raise ValueError(f"{what} needs class labels for the fake images (a conditional generator)")
+
+
+def _m_is(ctx):
+    _need_fake_labels(ctx, "m_is")
+    return {"m_is": m_inception_score(ctx.logits(), ctx.fake_labels, kind="logits"),
+            "is_classifier": ctx.classifier.name}
 
 
 def _gan_test(ctx):
@@ -205,7 +201,9 @@ def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = 
     if real_features is not None and (real_imgs is None or len(real_features) != len(real_imgs)):
         raise ValueError("real_features must hold one row per real image")
     ctx = Context(fake_imgs, fake_labels, real_imgs, extractor, classifier, seed, batch_size,
-                  cache_dir, progress, n_ssim_pairs, real_features, real_labels, classifier_config)
+                  cache_dir, progress, n_ssim_pairs, real_labels, classifier_config)
+    if real_features is not None:          # a precomputed reference: the real side is never extracted
+        ctx._memo["real"] = real_features
     record = {"n_fake": len(fake_imgs), "n_real": None if real_imgs is None else len(real_imgs),
               "seed": seed}
     if extractor is not None:
