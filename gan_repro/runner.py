@@ -87,6 +87,7 @@ def scrub_notebook(path: Path) -> None:
     import nbformat
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)          # tqdm widget state: random ids, changes every run
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for cell in nb.cells:
         for key in ("execution", "papermill", "collapsed", "scrolled"):

@@ -60,5 +60,6 @@ def test_every_notebook_is_listed_parametrised_and_clean():
         tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1 and 'PROFILE = "smoke"' in "".join(tagged[0]["source"]), name
         assert "papermill" not in nb["metadata"], f"{name}: scrub papermill metadata"
+        assert "widgets" not in nb["metadata"], f"{name}: scrub widget state"
         for c in nb["cells"]:
             assert "execution" not in c.get("metadata", {}), f"{name}: volatile timing metadata"
