@@ -17,13 +17,16 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--profile", default="cpu")
     p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--width", type=int, default=0, help="override the profile's width (0 = keep)")
+    p.add_argument("--presets", default=",".join(PRESETS))
     a = p.parse_args()
     prof = get_profile(a.profile)
-    print(f"profile={prof.name} width={prof.width} batch={prof.train_batch_size}")
+    width = a.width or prof.width
+    print(f"profile={prof.name} width={width} batch={prof.train_batch_size}")
     for ds in ("mnist", "cifar10"):
-        for name in PRESETS:
+        for name in a.presets.split(","):
             cfg = TrainConfig(preset=name, dataset=ds, iters=a.steps + 1, batch_size=prof.train_batch_size,
-                              width=prof.width)
+                              width=width)
             t = Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False)
             t.train_step()                                   # warm-up
             t0 = time.perf_counter()

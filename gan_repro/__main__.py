@@ -22,10 +22,10 @@ def _scrub(args) -> int:
 
 
 def _train(args) -> int:
-    from gan_repro.profiles import get_profile
+    from gan_repro.profiles import get_profile, train_iters
     from gan_repro.train import Trainer, TrainConfig
     prof = get_profile(args.profile)
-    cfg = TrainConfig(preset=args.preset, dataset=args.dataset, iters=args.iters or prof.train_iters,
+    cfg = TrainConfig(preset=args.preset, dataset=args.dataset, iters=args.iters or train_iters(prof, args.preset),
                       batch_size=prof.train_batch_size, width=prof.width, conditional=not args.unconditional,
                       seed=args.seed, device=args.device, distributed=args.ddp)
     t = Trainer(cfg, args.out).fit()

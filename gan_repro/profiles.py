@@ -19,7 +19,7 @@ class Profile:
     n_ssim_pairs: int        # image pairs for the MS-SSIM diversity score
     batch_size_eval: int     # images per Inception forward pass
     # training
-    train_iters: int         # generator iterations per GAN preset
+    train_iters: tuple       # ((preset, generator iterations), ...): per preset, sized by its cost
     train_batch_size: int
     width: int               # base channel width of G and D
     classifier_epochs: int
@@ -30,22 +30,37 @@ class Profile:
     metric_datasets: tuple   # datasets of the metric-behaviour study (01)
 
 
+PRESET_NAMES = ("dcgan", "wgan-clip", "wgan-gp", "wgan-gp-dcgan", "sngan", "biggan")
+
+
+def _same(iters: int) -> tuple:
+    return tuple((p, iters) for p in PRESET_NAMES)
+
+
+# cpu: about 4-6 min per model on 2 cores at width 32, batch 64 (benchmarks/bench_train.py measured
+# 0.03-0.06 s/it for dcgan, 1.1-1.3 s/it for wgan-gp's ResNet with its double-backprop penalty and
+# 2.9-3.8 s/it for biggan on MNIST / CIFAR-10), so the expensive critics get fewer generator steps.
+CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 2000), ("wgan-gp", 300), ("wgan-gp-dcgan", 1500),
+             ("sngan", 500), ("biggan", 100))
+# paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k
+PAPER_ITERS = _same(100000)[:4] + (("sngan", 50000), ("biggan", 100000))
+
 PROFILES = {
     "smoke": Profile(
         name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
-        n_ssim_pairs=50, batch_size_eval=64, train_iters=3, train_batch_size=16, width=8,
+        n_ssim_pairs=50, batch_size_eval=64, train_iters=_same(3), train_batch_size=16, width=8,
         classifier_epochs=1, n_classifier_train=5000, data_source="auto", n_grid=32,
         metric_datasets=("mnist",),
     ),
     "cpu": Profile(
         name="cpu", n_metric=500, n_fid_sizes=(250, 500, 1000), n_swd_images=1000,
-        n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=20000,
-        train_batch_size=64, width=64, classifier_epochs=5, n_classifier_train=0, data_source="auto",
+        n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=CPU_ITERS,
+        train_batch_size=64, width=32, classifier_epochs=5, n_classifier_train=0, data_source="auto",
         n_grid=64, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
     "paper": Profile(
         name="paper", n_metric=10000, n_fid_sizes=(1000, 5000, 10000, 50000), n_swd_images=16384,
-        n_is_images=50000, n_ssim_pairs=5000, batch_size_eval=200, train_iters=100000,
+        n_is_images=50000, n_ssim_pairs=5000, batch_size_eval=200, train_iters=PAPER_ITERS,
         train_batch_size=64, width=128, classifier_epochs=100, n_classifier_train=0, data_source="auto",
         n_grid=100, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
@@ -57,6 +72,15 @@ def get_profile(name: str) -> Profile:
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}")
     return PROFILES[name]
+
+
+def train_iters(profile: Profile, preset: str, budget: float = 1.0) -> int:
+    """Generator iterations of a preset at a profile; `budget` scales it (e.g. 0.25 for a 4:1 short run)."""
+    table = dict(profile.train_iters)
+    if preset not in table:
+        raise ValueError(f"profile {profile.name!r} has no training budget for preset {preset!r}; "
+                         f"it has: {', '.join(table)}")
+    return max(1, round(table[preset] * budget))
 
 
 def profile_dict(profile: Profile) -> dict:

@@ -1,13 +1,23 @@
 import pytest
 
-from gan_repro.profiles import PROFILES, get_profile
+from gan_repro.presets import PRESETS
+from gan_repro.profiles import PROFILES, get_profile, train_iters
 
 
 def test_three_profiles_with_growing_budgets():
     assert set(PROFILES) == {"smoke", "cpu", "paper"}
     s, c, p = (get_profile(n) for n in ("smoke", "cpu", "paper"))
-    for field in ("n_metric", "train_iters", "classifier_epochs", "n_swd_images"):
+    for field in ("n_metric", "classifier_epochs", "n_swd_images"):
         assert getattr(s, field) < getattr(c, field) <= getattr(p, field), field
+    for preset in PRESETS:                       # every preset has a budget, growing with the profile
+        assert train_iters(s, preset) < train_iters(c, preset) < train_iters(p, preset), preset
+
+
+def test_budget_scaling_and_unknown_preset():
+    c = get_profile("cpu")
+    assert train_iters(c, "wgan-gp", 0.25) * 4 == train_iters(c, "wgan-gp")
+    with pytest.raises(ValueError, match="no training budget for preset 'stylegan'"):
+        train_iters(c, "stylegan")
 
 
 def test_unknown_profile_lists_valid_ones():

@@ -11,22 +11,38 @@ from tqdm.auto import tqdm
 
 from gan_repro.metrics import evaluate, extract_features
 from gan_repro.presets import PRESETS
-from gan_repro.profiles import Profile
+from gan_repro.profiles import Profile, train_iters
+from gan_repro.results import results_root
 from gan_repro.train import Trainer, TrainConfig
 
 
-def train_config(preset: str, dataset: str, profile: Profile, seed: int) -> TrainConfig:
+def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
-    iters = profile.train_iters
+    iters = train_iters(profile, preset, budget)
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
                        width=profile.width, seed=seed, ckpt_every=max(iters // 10, 1) if iters >= 100 else iters,
                        log_every=max(1, iters // 100))
 
 
-def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: Path) -> tuple:
-    """(Trainer, seconds spent now). A finished run under root/<preset>-<dataset> is loaded, not repeated."""
+def zoo_root(profile: Profile, root=None) -> Path:
+    """Where every notebook keeps its trained GANs: results/<profile>/02_train_zoo/runs.
+
+    One place, so that 03-08 load the models notebook 02 trained (committed as compact generator.pt
+    files under results/cpu/) instead of retraining them.
+    """
+    return results_root(root) / profile.name / "02_train_zoo" / "runs"
+
+
+def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: Path | None = None,
+                  budget: float = 1.0, tag: str = "") -> tuple:
+    """(Trainer, seconds spent now). A finished run under root/<preset>-<dataset>[-tag] is loaded.
+
+    root defaults to zoo_root(profile); budget scales the profile's iterations (0.25: a 4:1 short run).
+    """
     t0 = time.perf_counter()
-    t = Trainer(train_config(preset, dataset, profile, seed), Path(root) / f"{preset}-{dataset}").fit()
+    name = f"{preset}-{dataset}" + (f"-{tag}" if tag else "")
+    cfg = train_config(preset, dataset, profile, seed, budget)
+    t = Trainer(cfg, Path(root or zoo_root(profile)) / name).fit()
     return t, time.perf_counter() - t0
 
 
