@@ -67,3 +67,19 @@ def metric_curves(df: pd.DataFrame, metrics: tuple, conditions: tuple):
     axes[0, -1].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def paper_vs_ours(side: pd.DataFrame, cols: tuple, title: str = ""):
+    """One bar panel per column of a `how_good.side_by_side` table: paper and ours per model."""
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(cols), figsize=(3.4 * len(cols), 3.0), squeeze=False)
+    x = range(len(side))
+    for ax, c in zip(axes[0], cols):
+        ax.bar([i - 0.2 for i in x], side[f"{c} paper"], width=0.4, label="paper")
+        ax.bar([i + 0.2 for i in x], side[f"{c} ours"], width=0.4, label="ours")
+        ax.set_xticks(list(x), side.index, rotation=45, ha="right", fontsize=7)
+        ax.set_title(c, fontsize=9)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -23,6 +23,10 @@ class Profile:
     train_batch_size: int
     width: int               # base channel width of G and D
     classifier_epochs: int
+    n_fid_table: tuple       # (small, large) N per side of the two FID columns of tables 1-2 (paper 5K, 50K)
+    n_gan_train: int         # generated images a GAN-train classifier learns from (capped by real train)
+    set_sizes: tuple         # training-set sizes of the GAN-train curve (A6, Fig. 4)
+    augment_ks: tuple        # ((dataset, (k, ...)), ...): real images the GAN-augmentation study keeps (A7)
     n_classifier_train: int  # training images for in-project classifiers (0 = the whole split)
     # data
     data_source: str         # "auto": official full files when present, else the shipped subsets
@@ -49,20 +53,28 @@ PROFILES = {
     "smoke": Profile(
         name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
         n_ssim_pairs=50, batch_size_eval=64, train_iters=_same(3), train_batch_size=16, width=8,
-        classifier_epochs=1, n_classifier_train=5000, data_source="auto", n_grid=32,
+        classifier_epochs=1, n_fid_table=(16, 32), n_gan_train=500, set_sizes=(100, 300),
+        augment_ks=(("mnist", (500,)),), n_classifier_train=5000, data_source="auto", n_grid=32,
         metric_datasets=("mnist",),
     ),
     "cpu": Profile(
         name="cpu", n_metric=500, n_fid_sizes=(250, 500, 1000), n_swd_images=1000,
         n_is_images=5000, n_ssim_pairs=500, batch_size_eval=50, train_iters=CPU_ITERS,
-        train_batch_size=64, width=32, classifier_epochs=5, n_classifier_train=0, data_source="auto",
-        n_grid=64, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
+        train_batch_size=64, width=32, classifier_epochs=5, n_fid_table=(500, 1000), n_gan_train=10000,
+        set_sizes=(500, 1000, 2500, 5000),
+        augment_ks=(("cifar10", (2500, 5000)), ("mnist", (2500, 5000, 10000)),
+                    ("fashion-mnist", (2500, 5000, 10000))),
+        n_classifier_train=0, data_source="auto", n_grid=64,
+        metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
     "paper": Profile(
         name="paper", n_metric=10000, n_fid_sizes=(1000, 5000, 10000, 50000), n_swd_images=16384,
         n_is_images=50000, n_ssim_pairs=5000, batch_size_eval=200, train_iters=PAPER_ITERS,
-        train_batch_size=64, width=128, classifier_epochs=100, n_classifier_train=0, data_source="auto",
-        n_grid=100, metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
+        train_batch_size=64, width=128, classifier_epochs=100, n_fid_table=(5000, 50000), n_gan_train=50000,
+        set_sizes=(2500, 5000, 10000, 25000, 50000),
+        augment_ks=(("cifar10", (2500, 5000, 10000)), ("cifar100", (2500, 5000, 10000))),
+        n_classifier_train=0, data_source="auto", n_grid=100,
+        metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
 }
 

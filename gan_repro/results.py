@@ -63,6 +63,8 @@ def _jsonable(x):
         return list(x)
     if isinstance(x, Path):
         return str(x)
+    if hasattr(x, "to_dict") and hasattr(x, "columns"):       # a pandas DataFrame: one dict per row
+        return x.to_dict("records")
     raise TypeError(f"cannot store {type(x).__name__} in metrics.json")
 
 

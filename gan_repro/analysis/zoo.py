@@ -16,11 +16,12 @@ from gan_repro.results import results_root
 from gan_repro.train import Trainer, TrainConfig
 
 
-def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0) -> TrainConfig:
+def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0,
+                 n_train: int = 0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
     iters = train_iters(profile, preset, budget)
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
-                       width=profile.width, seed=seed, ckpt_every=max(iters // 10, 1) if iters >= 100 else iters,
+                       width=profile.width, seed=seed, n_train=n_train, ckpt_every=max(iters // 10, 1) if iters >= 100 else iters,
                        log_every=max(1, iters // 100))
 
 
@@ -34,14 +35,14 @@ def zoo_root(profile: Profile, root=None) -> Path:
 
 
 def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: Path | None = None,
-                  budget: float = 1.0, tag: str = "") -> tuple:
+                  budget: float = 1.0, tag: str = "", n_train: int = 0) -> tuple:
     """(Trainer, seconds spent now). A finished run under root/<preset>-<dataset>[-tag] is loaded.
 
     root defaults to zoo_root(profile); budget scales the profile's iterations (0.25: a 4:1 short run).
     """
     t0 = time.perf_counter()
     name = f"{preset}-{dataset}" + (f"-{tag}" if tag else "")
-    cfg = train_config(preset, dataset, profile, seed, budget)
+    cfg = train_config(preset, dataset, profile, seed, budget, n_train)
     t = Trainer(cfg, Path(root or zoo_root(profile)) / name).fit()
     return t, time.perf_counter() - t0
 
