@@ -221,7 +221,19 @@ class Trainer:
         self.gen.set_state(s["gen"])
         torch.set_rng_state(s["torch_rng"])
         self.step = s["step"]
+        self.truncate_logs()
         return bool(s["finished"])
+
+    def truncate_logs(self) -> None:
+        """Drop log records past self.step: a resumed run rewrites them, so none appears twice."""
+        for name in ("log.jsonl", "spectra.jsonl"):
+            path = self.out / name
+            if self.rank != 0 or not path.exists():
+                continue
+            keep = [l for l in path.read_text().splitlines() if l and json.loads(l)["step"] <= self.step]
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(l + "\n" for l in keep))
+            tmp.replace(path)
 
     # ------------------------------------------------------------------ the loop
     def _log(self, name: str, record: dict) -> None:

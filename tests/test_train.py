@@ -30,6 +30,20 @@ def test_resume_continues_bit_identically(tmp_path):
         assert torch.equal(a, b)
 
 
+def test_resume_after_a_crash_logs_every_step_once(tmp_path):
+    straight = Trainer(_cfg(), tmp_path / "a", progress=False).fit()
+    part = Trainer(_cfg(), tmp_path / "b", progress=False)
+    for _ in range(3):                             # steps 1-3 logged, a checkpoint at 1, then a "crash"
+        part.train_step()
+        part._log("log.jsonl", {"step": part.step, "sec_per_step": 0.0})
+        if part.step == 1:
+            part.save()
+    Trainer(_cfg(), tmp_path / "b", progress=False).fit()
+    steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "log.jsonl").read_text().splitlines()]
+    ref = [json.loads(l)["step"] for l in (tmp_path / "a" / "log.jsonl").read_text().splitlines()]
+    assert steps == ref and len(set(steps)) == len(steps)
+
+
 def test_finished_run_is_loaded_not_repeated_and_logs_are_written(tmp_path):
     Trainer(_cfg(), tmp_path, progress=False).fit()
     n_log = len((tmp_path / "log.jsonl").read_text().splitlines())
