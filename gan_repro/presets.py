@@ -23,6 +23,7 @@ class Preset:
     clip: float = 0.0           # WGAN weight-clipping bound c
     ortho_beta: float = 0.0     # BigGAN modified orthogonal regularisation on G
     ema_decay: float = 0.0      # EMA of G's weights (0 = off)
+    ema_start: int = 0          # the EMA copies G's weights until this step, then averages
     model: dict = field(default_factory=dict)   # overrides of the family's config
 
 
@@ -38,9 +39,11 @@ PRESETS = {p.name: p for p in (
            gp_weight=10.0, model={"d_norm": "none"}),
     # Miyato et al. 2018 (CIFAR ResNet): hinge, Adam 2e-4 (0, 0.9), n_dis 5, SN in D
     Preset("sngan", "resnet", "hinge", "adam", 2e-4, 2e-4, (0.0, 0.9), n_critic=5, model={"use_sn_d": True}),
-    # Brock et al. 2019: hinge, G 1e-4 / D 4e-4, Adam (0, 0.999), 2 D steps, ortho 1e-4, EMA 0.9999
+    # Brock et al. 2019: hinge, G 1e-4 / D 4e-4, Adam (0, 0.999), 2 D steps, ortho 1e-4, EMA 0.9999.
+    # The EMA starts at step 1000 as in the BigGAN CIFAR configs (DiffAugment-biggan-cifar, mmgen's
+    # 32 px BigGAN): before that it copies G, since a 0.9999 average of the first steps is still the init.
     Preset("biggan", "biggan", "hinge", "adam", 1e-4, 4e-4, (0.0, 0.999), n_critic=2, ortho_beta=1e-4,
-           ema_decay=0.9999),
+           ema_decay=0.9999, ema_start=1000),
 )}
 
 

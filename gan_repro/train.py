@@ -153,7 +153,7 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self):
-        d = self.preset.ema_decay
+        d = self.preset.ema_decay if self.step >= self.preset.ema_start else 0.0   # 0: copy G
         for pe, pg in zip(self.ema.parameters(), self.g_core.parameters()):
             pe.lerp_(pg, 1.0 - d)
         for be, bg in zip(self.ema.buffers(), self.g_core.buffers()):

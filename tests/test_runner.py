@@ -63,3 +63,5 @@ def test_every_notebook_is_listed_parametrised_and_clean():
         assert "widgets" not in nb["metadata"], f"{name}: scrub widget state"
         for c in nb["cells"]:
             assert "execution" not in c.get("metadata", {}), f"{name}: volatile timing metadata"
+        checked = [c for c in nb["cells"] if "NBVAL_CHECK_OUTPUT" in "".join(c["source"])]
+        assert checked and all(c["outputs"] for c in checked), f"{name}: commit the checked cell's smoke output"

@@ -89,3 +89,19 @@ def test_a_finished_generator_alone_is_loaded_for_sampling(tmp_path):
     assert b.step == 2
     g = torch.Generator()
     assert torch.equal(a.sample(4, g.manual_seed(0))[0], b.sample(4, g.manual_seed(0))[0])
+
+
+def test_ema_copies_g_before_its_start_then_averages(tmp_path, monkeypatch):
+    import dataclasses
+
+    t = Trainer(_cfg(preset="biggan", width=2, n_train=64, iters=3), tmp_path, progress=False)
+    assert t.preset.ema_start == 1000                     # the BigGAN CIFAR configs' start step
+    t.train_step()
+    for pe, pg in zip(t.ema.parameters(), t.g_core.parameters()):
+        assert torch.equal(pe, pg)                        # before the start: a plain copy of G
+    monkeypatch.setattr(t, "preset", dataclasses.replace(t.preset, ema_start=0))
+    before = [p.clone() for p in t.ema.parameters()]
+    t.train_step()
+    d = t.preset.ema_decay
+    for b, pe, pg in zip(before, t.ema.parameters(), t.g_core.parameters()):
+        torch.testing.assert_close(pe, d * b + (1 - d) * pg)

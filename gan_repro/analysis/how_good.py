@@ -48,8 +48,9 @@ def table_config(dataset: str, profile: Profile, real_train: ImageSet, seed: int
 def table_note(tc: TableConfig, real_train: ImageSet, real_test: ImageSet, profile: str) -> str:
     c = tc.classifier
     return (f"{tc.dataset} ({real_train.card.source}: {len(real_train)} train / {len(real_test)} test images), "
-            f"profile={profile}, seed={tc.seed}. Reference {c.arch} on {tc.n_reference} real train images. FID-{tc.n_fid[0]} and FID-{tc.n_fid[1]}: N per side vs real "
-            f"train (paper: 5K and 50K). IS from the in-project {c.arch} classifier, not Inception. "
+            f"profile={profile}, seed={tc.seed}. Reference {c.arch} on {tc.n_reference} real train images. "
+            f"FID-{tc.n_fid[0]} and FID-{tc.n_fid[1]}: N per side vs real train (paper: 5K and 50K). "
+            f"IS from the in-project {c.arch} classifier, not Inception. "
             f"GAN-train: {c.arch} ({c.epochs} epochs, augment {c.augment}) on {tc.n_gan_train} generated "
             f"images, tested on all {len(real_test)} real test images. SWD x1e3 on {tc.n_swd} images.")
 

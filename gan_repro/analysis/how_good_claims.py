@@ -135,3 +135,13 @@ def report(claims: list) -> pd.DataFrame:
     for r in df.itertuples():
         print(f"{r.claim} [{r.dataset}] {r.statement}: {'held' if r.held else 'did not hold'}  ({r.evidence})")
     return df
+
+
+def final_summary(title: str, tables: dict, verdicts: pd.DataFrame, digits: int = 1) -> None:
+    """The closing cell of a notebook: each {name: table} rounded, then held / did not hold per claim."""
+    print(title)
+    for name, t in tables.items():
+        print(f"\n{name}\n{t.round(digits).to_string()}")
+    print("\nclaims:")
+    for r in verdicts.itertuples():
+        print(f"  {r.claim} [{r.dataset}] {'held' if r.held else 'DID NOT HOLD'}: {r.statement}")

@@ -65,18 +65,21 @@ def salt_and_pepper(scorer, fake: ImageSet, levels: tuple, seed: int) -> pd.Data
 def real_noise(scorer, sigma: float, seed: int) -> pd.DataFrame:
     """A5: real images with Gaussian noise (0-255 scale) as if they were a GAN's output, next to clean.
 
-    FID: (noisy) real test vs real train at the large table N. GAN-train: trained on (noisy) real train,
-    tested on clean real test. GAN-test: the reference classifier on (noisy) real test images.
+    FID: (noisy) real test vs real train at the large table N. GAN-train: trained on the reference
+    classifier's (noisy) real train images, tested on clean real test. GAN-test: the reference
+    classifier on (noisy) real test images.
     """
     tc, rows = scorer.tc, []
     for s in (0.0, sigma):
         g = torch.Generator().manual_seed(seed)
         noisy = (lambda x: x) if s == 0 else (lambda x: corrupt(x, "gaussian_noise", s, g))
-        train_x, test_x = noisy(scorer.train.images), noisy(scorer.test.images)
+        # the same real images the reference classifier learned from, so sigma = 0 is exactly that row
+        train_x, test_x = noisy(scorer.train.images[:tc.n_reference]), noisy(scorer.test.images)
         n = min(tc.n_fid[1], len(test_x))
         f = extract_features(test_x[:n], scorer.extractor, progress=False)
         fid = frechet_distance(*feature_stats(f), *feature_stats(scorer.real_feats[:n])).value
-        gtrain = scorer.real_acc if s == 0 else gan_train(train_x, scorer.train.labels, scorer.test, tc.classifier)
+        labels = scorer.train.labels[:tc.n_reference]
+        gtrain = scorer.real_acc if s == 0 else gan_train(train_x, labels, scorer.test, tc.classifier)
         rows.append({"sigma": s, "fid": fid, "n_fid": n, "gan_train": gtrain,
                      "gan_test": accuracy(scorer.model, test_x, scorer.test.labels)})
     return pd.DataFrame(rows)

@@ -21,8 +21,8 @@ def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
     iters = train_iters(profile, preset, budget)
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
-                       width=profile.width, seed=seed, n_train=n_train, ckpt_every=max(iters // 10, 1) if iters >= 100 else iters,
-                       log_every=max(1, iters // 100))
+                       width=profile.width, seed=seed, n_train=n_train,
+                       ckpt_every=max(iters // 10, 1) if iters >= 100 else iters, log_every=max(1, iters // 100))
 
 
 def zoo_root(profile: Profile, root=None) -> Path:
@@ -63,7 +63,8 @@ def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed:
     rows = []
     for (preset, ds), t in tqdm(trainers.items(), desc="FID per model"):
         log = read_log(t)
-        sec = float(log.sec_per_step.mean() * t.step) if len(log) else float("nan")
+        # median: robust to a resumed run's first record and to minutes shared with other jobs
+        sec = float(log.sec_per_step.median() * t.step) if len(log) else float("nan")
         fake, _ = t.sample(n, torch.Generator().manual_seed(seed))
         fid = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False,
                        real_features=real_feats[ds])["fid"]
