@@ -74,35 +74,36 @@ def a2(table: pd.DataFrame, dataset: str) -> list:
     return out
 
 
+def _ends(df: pd.DataFrame) -> tuple:
+    """First and last rows of a study, GAN-train's drop, GAN-test's absolute change, and both as text."""
+    a, b = df.iloc[0], df.iloc[-1]
+    text = (f"GAN-train {a.gan_train:.1%} -> {b.gan_train:.1%}, GAN-test {a.gan_test:.1%} -> {b.gan_test:.1%}")
+    return a, b, a.gan_train - b.gan_train, abs(a.gan_test - b.gan_test), text
+
+
 def a3(sub: pd.DataFrame, dataset: str) -> dict:
     """Fewer distinct generated images: GAN-train falls, GAN-test moves less than GAN-train falls."""
-    full, least = sub.iloc[0], sub.iloc[-1]
-    d_train, d_test = full.gan_train - least.gan_train, abs(full.gan_test - least.gan_test)
+    full, least, d_train, d_test, text = _ends(sub)
     return _claim("A3", dataset, "subsampling: GAN-train sensitive, GAN-test insensitive",
                   d_train > 0 and d_test < d_train,
-                  f"{int(full.n_distinct)} -> {int(least.n_distinct)} distinct: GAN-train {full.gan_train:.1%} -> "
-                  f"{least.gan_train:.1%}, GAN-test {full.gan_test:.1%} -> {least.gan_test:.1%}")
+                  f"{int(full.n_distinct)} -> {int(least.n_distinct)} distinct: {text}")
 
 
 def a4(sp: pd.DataFrame, dataset: str) -> dict:
     """Salt-and-pepper on GAN images: GAN-train falls by more than GAN-test changes (paper 82 -> 15 %)."""
-    clean, worst = sp.iloc[0], sp.iloc[-1]
-    d_train, d_test = clean.gan_train - worst.gan_train, abs(clean.gan_test - worst.gan_test)
+    _, worst, d_train, d_test, text = _ends(sp)
     return _claim("A4", dataset, f"salt-and-pepper up to {worst.level:.0%}: GAN-train falls, GAN-test hardly "
                   "changes (its change < half the GAN-train drop)", d_train > 0 and d_test < 0.5 * d_train,
-                  f"GAN-train {clean.gan_train:.1%} -> {worst.gan_train:.1%} (paper {PAPER_A4_GAN_TRAIN[0]:.0f} -> "
-                  f"{PAPER_A4_GAN_TRAIN[1]:.0f} %), GAN-test {clean.gan_test:.1%} -> {worst.gan_test:.1%}")
+                  f"{text} (paper GAN-train {PAPER_A4_GAN_TRAIN[0]:.0f} -> {PAPER_A4_GAN_TRAIN[1]:.0f} %)")
 
 
 def a5(noise: pd.DataFrame, dataset: str) -> dict:
     """Gaussian noise on real images: FID rises; GAN-train drops while GAN-test moves less."""
-    clean, noisy = noise.iloc[0], noise.iloc[-1]
-    d_train, d_test = clean.gan_train - noisy.gan_train, abs(clean.gan_test - noisy.gan_test)
+    clean, noisy, d_train, d_test, text = _ends(noise)
     return _claim("A5", dataset, f"sigma={noisy.sigma:g} noise on real images: FID rises, GAN-train drops more "
                   "than GAN-test moves", noisy.fid > clean.fid and d_train > 0 and d_test < d_train,
-                  f"FID {clean.fid:.1f} -> {noisy.fid:.1f} (paper 27.1); GAN-train {clean.gan_train:.1%} -> "
-                  f"{noisy.gan_train:.1%} (paper 91 -> 80); GAN-test {clean.gan_test:.1%} -> {noisy.gan_test:.1%} "
-                  "(paper 95 -> 95)")
+                  f"FID {clean.fid:.1f} -> {noisy.fid:.1f} (paper 27.1); {text} (paper GAN-train 91 -> 80, "
+                  "GAN-test 95 -> 95)")
 
 
 def a6(curve: pd.DataFrame, dataset: str, real: str = "real images") -> list:
