@@ -1,6 +1,8 @@
 # The two commands of the README. Each does its own setup on a fresh machine.
 PROFILE ?= cpu
 ONLY ?=
+# extra notebook parameters, e.g. PARAMS="DATASETS=mnist" to train one half of the zoo (02) per session
+PARAMS ?=
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,7 +24,7 @@ test: $(VENV)/.installed
 
 reproduce: $(VENV)/.installed
 	@echo "data root: $(GAN_REPRO_DATA)"
-	$(PY) -m gan_repro run-notebooks --profile $(PROFILE) $(if $(ONLY),--only $(ONLY))
+	$(PY) -m gan_repro run-notebooks --profile $(PROFILE) $(if $(ONLY),--only $(ONLY)) $(foreach p,$(PARAMS),--param $(p))
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_metrics.py

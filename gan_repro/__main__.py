@@ -7,8 +7,8 @@ import sys
 
 
 def _run_notebooks(args) -> int:
-    from gan_repro.runner import run_notebooks
-    results = run_notebooks(args.profile, args.only, seed=args.seed)
+    from gan_repro.runner import parse_params, run_notebooks
+    results = run_notebooks(args.profile, args.only, seed=args.seed, params=parse_params(args.param))
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     r.add_argument("--profile", default="cpu", help="smoke | cpu | paper")
     r.add_argument("--only", default=None, help="run one notebook, e.g. 03")
     r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a notebook parameter, e.g. DATASETS=mnist (notebook 02); repeatable")
     r.set_defaults(func=_run_notebooks)
 
     s = sub.add_parser("scrub-notebooks", help="keep only nbval-checked outputs, drop volatile metadata")

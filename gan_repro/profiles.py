@@ -27,6 +27,7 @@ class Profile:
     n_gan_train: int         # generated images a GAN-train classifier learns from (capped by real train)
     set_sizes: tuple         # training-set sizes of the GAN-train curve (A6, Fig. 4)
     augment_ks: tuple        # ((dataset, (k, ...)), ...): real images the GAN-augmentation study keeps (A7)
+    augment_budget: float    # fraction of the preset's iterations each A7 GAN trains for (it trains 6-8)
     n_classifier_train: int  # training images for in-project classifiers (0 = the whole split)
     # data
     data_source: str         # "auto": official full files when present, else the shipped subsets
@@ -41,11 +42,13 @@ def _same(iters: int) -> tuple:
     return tuple((p, iters) for p in PRESET_NAMES)
 
 
-# cpu: about 4-6 min per model on 2 cores at width 32, batch 64 (benchmarks/bench_train.py measured
-# 0.03-0.06 s/it for dcgan, 1.1-1.3 s/it for wgan-gp's ResNet with its double-backprop penalty and
-# 2.9-3.8 s/it for biggan on MNIST / CIFAR-10), so the expensive critics get fewer generator steps.
-CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 2000), ("wgan-gp", 300), ("wgan-gp-dcgan", 1500),
-             ("sngan", 500), ("biggan", 100))
+# cpu: sized per preset by what it needs to learn at width 32, batch 64 on 2 cores. Measured median s/it
+# (MNIST / CIFAR-10; notebook 02 at commit 0c3455a): dcgan .030/.060, wgan-clip .084/.190, wgan-gp
+# .97/1.46 (ResNet critic, 5 steps, double-backprop penalty), wgan-gp-dcgan .15/.38, sngan .56/.96,
+# biggan ~3/4. At 300 (wgan-gp) and 500 (sngan) iterations the ResNet models drew only blobs and
+# strokes, so they get 1,000 and 2,000: 16-24 and 19-32 min per model.
+CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-dcgan", 1500),
+             ("sngan", 2000), ("biggan", 100))
 # paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k
 PAPER_ITERS = _same(100000)[:4] + (("sngan", 50000), ("biggan", 100000))
 
@@ -54,7 +57,7 @@ PROFILES = {
         name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
         n_ssim_pairs=50, batch_size_eval=64, train_iters=_same(3), train_batch_size=16, width=8,
         classifier_epochs=1, n_fid_table=(16, 32), n_gan_train=500, set_sizes=(100, 300),
-        augment_ks=(("mnist", (500,)),), n_classifier_train=5000, data_source="auto", n_grid=32,
+        augment_ks=(("mnist", (500,)),), augment_budget=1.0, n_classifier_train=5000, data_source="auto", n_grid=32,
         metric_datasets=("mnist",),
     ),
     "cpu": Profile(
@@ -64,7 +67,7 @@ PROFILES = {
         set_sizes=(500, 1000, 2500, 5000),
         augment_ks=(("cifar10", (2500, 5000)), ("mnist", (2500, 5000, 10000)),
                     ("fashion-mnist", (2500, 5000, 10000))),
-        n_classifier_train=0, data_source="auto", n_grid=64,
+        augment_budget=0.25, n_classifier_train=0, data_source="auto", n_grid=64,
         metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
     "paper": Profile(
@@ -73,7 +76,7 @@ PROFILES = {
         train_batch_size=64, width=128, classifier_epochs=100, n_fid_table=(5000, 50000), n_gan_train=50000,
         set_sizes=(2500, 5000, 10000, 25000, 50000),
         augment_ks=(("cifar10", (2500, 5000, 10000)), ("cifar100", (2500, 5000, 10000))),
-        n_classifier_train=0, data_source="auto", n_grid=100,
+        augment_budget=1.0, n_classifier_train=0, data_source="auto", n_grid=100,
         metric_datasets=("mnist", "fashion-mnist", "cifar10", "cifar100"),
     ),
 }

@@ -33,13 +33,28 @@ def _failed_cell(exc) -> str:
     return f"cell [{count}]: {ename}: {str(evalue)[:300]}"
 
 
-def run_notebook(path: Path, profile: str, out_dir: Path, seed: int = 0) -> NotebookResult:
+def parse_params(pairs) -> dict:
+    """["DATASETS=mnist", "SIGMA=5.0"] -> {"DATASETS": "mnist", "SIGMA": 5.0}: Python literals, else strings."""
+    import ast
+    out = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"notebook parameter {pair!r} is not NAME=VALUE")
+        try:
+            out[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            out[key] = value
+    return out
+
+
+def run_notebook(path: Path, profile: str, out_dir: Path, seed: int = 0, params: dict | None = None) -> NotebookResult:
     import papermill as pm
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     try:
         pm.execute_notebook(str(path), str(out_dir / "report.ipynb"),
-                            parameters={"PROFILE": profile, "SEED": seed}, kernel_name="python3",
+                            parameters={**(params or {}), "PROFILE": profile, "SEED": seed}, kernel_name="python3",
                             cwd=str(REPO), progress_bar=True, log_output=False)
         return NotebookResult(path.stem, True, time.time() - t0)
     except Exception as e:  # report and go on with the rest; the summary carries the failure
@@ -56,8 +71,11 @@ def select(only: str | None, names=NOTEBOOKS) -> list:
 
 
 def run_notebooks(profile: str, only: str | None = None, notebook_dir: Path = REPO / "notebooks",
-                  results=None, names=NOTEBOOKS, seed: int = 0) -> list:
-    """Run the selected notebooks; print progress per notebook and a summary. Returns the results."""
+                  results=None, names=NOTEBOOKS, seed: int = 0, params: dict | None = None) -> list:
+    """Run the selected notebooks; print progress per notebook and a summary. Returns the results.
+
+    params: extra papermill parameters for the selected notebooks, e.g. {"DATASETS": "mnist"} for 02.
+    """
     get_profile(profile)  # unknown profile: error listing the valid ones, before anything runs
     if "GAN_REPRO_DATA" in os.environ:  # kernels run with cwd=repo; make the root absolute
         os.environ["GAN_REPRO_DATA"] = str(Path(os.environ["GAN_REPRO_DATA"]).resolve())
@@ -66,7 +84,7 @@ def run_notebooks(profile: str, only: str | None = None, notebook_dir: Path = RE
     for i, name in enumerate(picked, 1):
         print(f"[{i}/{len(picked)}] {name} (profile={profile}) ...", flush=True)
         r = run_notebook(Path(notebook_dir) / f"{name}.ipynb", profile,
-                         results_root(results) / profile / name, seed)
+                         results_root(results) / profile / name, seed, params)
         print(f"    {'ok' if r.ok else 'FAILED'} in {r.seconds:.1f} s {r.error}", flush=True)
         out.append(r)
     failed = [r for r in out if not r.ok]

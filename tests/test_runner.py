@@ -43,6 +43,21 @@ def test_cli_exit_code_is_non_zero_on_failure(tmp_path, monkeypatch):
     assert main(["run-notebooks", "--profile", "smoke"]) == 1
 
 
+def test_cli_params_reach_the_notebook_as_python_values(tmp_path, monkeypatch):
+    import functools
+
+    import gan_repro.runner as runner
+    from gan_repro.__main__ import main
+    _nb(tmp_path / "01_p.ipynb", "assert DATASETS == 'mnist' and SIGMA == 5.0 and PROFILE == 'smoke', (DATASETS, SIGMA)")
+    monkeypatch.setattr(runner, "run_notebooks", functools.partial(
+        runner.run_notebooks, notebook_dir=tmp_path, results=tmp_path / "res", names=("01_p",)))
+    argv = ["run-notebooks", "--profile", "smoke", "--param", "DATASETS=mnist", "--param", "SIGMA=5.0"]
+    assert main(argv) == 0
+    assert main(argv[:-1] + ["SIGMA=6"]) == 1
+    with pytest.raises(ValueError, match="NAME=VALUE"):
+        runner.parse_params(["SIGMA"])
+
+
 def test_only_selects_by_number_and_rejects_unknown():
     assert select("00") == ["00_datasets"]
     with pytest.raises(ValueError, match="matches no notebook"):

@@ -59,14 +59,30 @@ def test_finished_run_is_loaded_not_repeated_and_logs_are_written(tmp_path):
     assert (tmp_path / "samples_0000004.png").exists() and (tmp_path / "samples_0000002.png").exists()
 
 
-def test_damaged_or_foreign_checkpoint_is_an_error(tmp_path):
-    Trainer(_cfg(), tmp_path, progress=False).fit()
-    with pytest.raises(CheckpointError, match="another config"):
+def test_damaged_or_foreign_unfinished_checkpoint_is_an_error(tmp_path):
+    part = Trainer(_cfg(), tmp_path, progress=False)
+    part.train_step()
+    part.save()                                            # an interrupted run of iters=4
+    with pytest.raises(CheckpointError, match="unfinished run of another config"):
         Trainer(_cfg(iters=5), tmp_path, progress=False).fit()
+    Trainer(_cfg(), tmp_path, progress=False).fit()
     data = (tmp_path / "checkpoint.pt").read_bytes()
     (tmp_path / "checkpoint.pt").write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError, match="damaged checkpoint"):
         Trainer(_cfg(), tmp_path, progress=False).fit()
+
+
+@pytest.mark.parametrize("clone", [False, True])
+def test_a_finished_run_of_another_config_is_moved_aside_then_retrained(tmp_path, clone):
+    old = Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    if clone:
+        (tmp_path / "checkpoint.pt").unlink()              # a fresh clone has generator.pt only
+    new = Trainer(_cfg(iters=3, ckpt_every=3), tmp_path, progress=False).fit()
+    moved = tmp_path / "superseded" / old.cfg.hash()
+    assert new.step == 3 and torch.load(moved / "generator.pt", weights_only=False)["step"] == 2
+    steps = [json.loads(l)["step"] for l in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3]                              # no record of the old run mixed in
+    assert not (tmp_path / "samples_0000002.png").exists() and (moved / "samples_0000002.png").exists()
 
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp", "biggan"])

@@ -53,8 +53,14 @@ def read_log(trainer: Trainer) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def at_init(trainer: Trainer) -> Trainer:
+    """The same run before its first step: the Trainer seeds its weight initialisation with cfg.seed."""
+    return Trainer(trainer.cfg, trainer.out, progress=False)
+
+
 def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int) -> pd.DataFrame:
-    """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test.
+    """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test
+    after training and at initialisation (the "far below its initialisation" check of issue 4).
 
     The real test features are extracted once per dataset and shared by every model.
     """
@@ -65,12 +71,14 @@ def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed:
         log = read_log(t)
         # median: robust to a resumed run's first record and to minutes shared with other jobs
         sec = float(log.sec_per_step.median() * t.step) if len(log) else float("nan")
-        fake, _ = t.sample(n, torch.Generator().manual_seed(seed))
-        fid = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False,
-                       real_features=real_feats[ds])["fid"]
+        fid = {}
+        for when, g in (("init", at_init(t)), ("trained", t)):
+            fake, _ = g.sample(n, torch.Generator().manual_seed(seed))
+            fid[when] = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False,
+                                 real_features=real_feats[ds])["fid"]
         rows.append({"preset": preset, "dataset": ds, "iters": t.step, "train_s": sec,
                      "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
-                     "this_run_s": times[(preset, ds)], f"fid_{n}": fid})
+                     "this_run_s": times[(preset, ds)], f"fid_init_{n}": fid["init"], f"fid_{n}": fid["trained"]})
     return pd.DataFrame(rows)
 
 
