@@ -191,8 +191,7 @@ class Trainer:
         if not path.exists():
             return False
         s = torch.load(path, map_location=self.cfg.device, weights_only=False)
-        if s.get("config_hash") != self.cfg.hash() and s.get("finished"):
-            self.supersede(s)
+        self.supersede_if_stale(s)
         if s.get("config_hash") != self.cfg.hash() or not s.get("finished"):
             return False
         (self.ema if s["ema"] else self.g_core).load_state_dict(s["G"])
@@ -203,7 +202,7 @@ class Trainer:
         """Resume from the checkpoint if there is one; True if it holds a finished run.
 
         Without a checkpoint, a finished run's generator.pt is enough to sample (D is then untrained).
-        A finished run of another config is moved aside (`supersede`); an unfinished one is an error.
+        A finished run of another config is moved aside (`supersede_if_stale`); an unfinished one is an error.
         """
         if not self.ckpt_path.exists():
             return self.load_generator_only()
@@ -212,8 +211,7 @@ class Trainer:
         except Exception as e:  # any unreadable file: say so, never restart from zero silently
             raise CheckpointError(f"damaged checkpoint {self.ckpt_path}: {type(e).__name__}: {e}. "
                                   "Delete it to start over, or restore a good copy.") from e
-        if s.get("config_hash") != self.cfg.hash() and s.get("finished"):
-            self.supersede(s)
+        if self.supersede_if_stale(s):
             return False
         if s.get("config_hash") != self.cfg.hash():       # an interrupted run of another config: keep it
             raise CheckpointError(f"{self.ckpt_path} holds an unfinished run of another config "
@@ -230,11 +228,14 @@ class Trainer:
         self.truncate_logs()
         return bool(s["finished"])
 
-    def supersede(self, old: dict) -> None:
-        """Move another config's finished run (e.g. one at an old budget) to superseded/<its hash>/.
+    def supersede_if_stale(self, old: dict) -> bool:
+        """If `old` (a loaded checkpoint or generator.pt) is a finished run of another config (e.g. one at
+        an old budget), move its folder's files to superseded/<its hash>/ and return True.
 
         Its log, grids and weights would otherwise mix with the new run's; nothing is deleted.
         """
+        if old.get("config_hash") == self.cfg.hash() or not old.get("finished"):
+            return False
         dest = self.out / "superseded" / str(old.get("config_hash"))
         if self.rank == 0:
             dest.mkdir(parents=True, exist_ok=True)
@@ -242,6 +243,7 @@ class Trainer:
                 if f.is_file():
                     f.replace(dest / f.name)
         print(f"{self.out}: the finished run of another config ({old.get('step')} steps) moved to {dest}")
+        return True
 
     def truncate_logs(self) -> None:
         """Drop log records past self.step: a resumed run rewrites them, so none appears twice."""
