@@ -26,6 +26,7 @@ class BigGANConfig:
     n_classes: int = 10
     z_dim: int = 120            # split into n_blocks + 1 equal chunks (120 = 4 x 30 = 3 x 40)
     width: int = 64
+    ch_mult: int = 2            # block channels = ch_mult * width: BigGAN CIFAR's 4 x 64 = 256 at width 128
     shared_dim: int = 128
     attention_res: int = 16     # resolution of the self-attention block; 0 = none
     use_sn_g: bool = True
@@ -54,15 +55,15 @@ class BigGANGenerator(nn.Module):
         if cfg.z_dim % (n + 1):
             raise ValueError(f"z_dim={cfg.z_dim} must split into {n + 1} equal chunks (hierarchical z)")
         self.chunk = cfg.z_dim // (n + 1)
-        w, sn = cfg.width, cfg.use_sn_g
+        w, sn = cfg.ch_mult * cfg.width, cfg.use_sn_g
         self.shared = nn.Embedding(cfg.n_classes, cfg.shared_dim)
-        self.fc = linear(self.chunk, 4 * w * self.side ** 2, sn)
-        self.blocks = nn.ModuleList(BigGBlock(4 * w, 4 * w, cfg.shared_dim + self.chunk, sn) for _ in range(n))
+        self.fc = linear(self.chunk, w * self.side ** 2, sn)
+        self.blocks = nn.ModuleList(BigGBlock(w, w, cfg.shared_dim + self.chunk, sn) for _ in range(n))
         res = [self.side * 2 ** (i + 1) for i in range(n)]
-        self.attn = nn.ModuleDict({str(i): SelfAttention(4 * w, sn) for i, r in enumerate(res)
+        self.attn = nn.ModuleDict({str(i): SelfAttention(w, sn) for i, r in enumerate(res)
                                    if r == cfg.attention_res})
-        self.bn = nn.BatchNorm2d(4 * w)
-        self.out = conv3(4 * w, cfg.channels, sn)
+        self.bn = nn.BatchNorm2d(w)
+        self.out = conv3(w, cfg.channels, sn)
         ortho_init(self)
 
     def forward(self, z, y):                              # z (B, z_dim), y (B,) -> (B, C, H, W)
@@ -81,7 +82,7 @@ class BigGANDiscriminator(nn.Module):
         super().__init__()
         self.cfg = cfg
         _, n = base_size(cfg.image_size)
-        w, sn = 4 * cfg.width, cfg.use_sn_d
+        w, sn = cfg.ch_mult * cfg.width, cfg.use_sn_d
         attn = SelfAttention(w, sn) if cfg.image_size // 2 == cfg.attention_res else None
         self.blocks = d_body(cfg.channels, w, n, sn, attn)      # attention at the first block's output
         self.out = linear(w, 1, sn)
