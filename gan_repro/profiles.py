@@ -46,9 +46,9 @@ def _same(iters: int) -> tuple:
 # (MNIST / CIFAR-10; notebook 02 at commit 0c3455a): dcgan .030/.060, wgan-clip .084/.190, wgan-gp
 # .97/1.46 (ResNet critic, 5 steps, double-backprop penalty), wgan-gp-dcgan .15/.38, sngan .56/.96.
 # At 300 (wgan-gp) and 500 (sngan) iterations the ResNet models drew only blobs and strokes, so they
-# get 1,000 and 2,000: 16-24 and 19-32 min per model. BigGAN (64 channels at width 32, ~.87 s/it on
-# MNIST) drew black images after 100 iterations and gets 1,000; its EMA starts at step 1,000, so at cpu
-# the sampled G is the raw G.
+# get 1,000 and 2,000: 16-24 and 19-32 min per model. BigGAN drew black images after 100 iterations
+# at 128 channels; at 64 (ch_mult 2 x width 32) it runs .83/1.12 s/it (at 689cb29) and gets 1,000. Its EMA
+# starts at step 1,000, so at cpu the sampled G is the raw G.
 CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-dcgan", 1500),
              ("sngan", 2000), ("biggan", 1000))
 # paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k
