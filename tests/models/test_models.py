@@ -65,6 +65,12 @@ def test_biggan_uses_hierarchical_z_chunks():
     assert not torch.allclose(g(z, y), g(z2, y))
 
 
+def test_biggan_blocks_have_ch_mult_times_width_channels():
+    # BigGAN's CIFAR model has 4 x 64 = 256 channels per block: ch_mult 2 at the paper width 128
+    g, d = make_gan(get_preset("biggan"), 32, 3, 10, width=128)
+    assert {g.blocks[0].c1.weight.shape[0], d.out.weight.shape[1]} == {256}
+
+
 def test_unknown_names_are_errors():
     with pytest.raises(ValueError, match="valid: dcgan, wgan-clip"):
         get_preset("stylegan")
