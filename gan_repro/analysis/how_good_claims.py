@@ -68,9 +68,13 @@ def a2(table: pd.DataFrame, dataset: str) -> list:
                       f"FID {long.fid_large:.1f} -> {short.fid_large:.1f} ({d_fid:+.0%}); GAN-train "
                       f"{long.gan_train:.1%} -> {short.gan_train:.1%} ({-d_gt:+.0%})"))
     if dataset == "cifar100":
+        # "collapses" is relative: below 10 % *and* under a third of the better GANs (paper: 5.4 / 3.5
+        # vs 26.7 / 45.0). Below 10 % alone is no collapse where the real reference itself is below 10 %.
         low = t.loc[["WGAN-GP (2.5M)", "DCGAN"], "gan_train"]
-        out.append(_claim("A2", dataset, "GAN-train of WGAN-GP (2.5M) and DCGAN collapses to single digits",
-                          bool((low < 0.10).all()), ", ".join(f"{m} {v:.1%}" for m, v in low.items())))
+        high = t.gan_train.drop(index=low.index).max()
+        out.append(_claim("A2", dataset, "GAN-train of WGAN-GP (2.5M) and DCGAN collapses to single digits, "
+                          "under a third of the best other GAN's", bool((low < 0.10).all() and (3 * low <= high).all()),
+                          ", ".join(f"{m} {v:.1%}" for m, v in low.items()) + f"; best other GAN {high:.1%}"))
     return out
 
 
