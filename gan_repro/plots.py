@@ -69,8 +69,15 @@ def metric_curves(df: pd.DataFrame, metrics: tuple, conditions: tuple):
     return fig
 
 
+PANEL_LABELS = {"fid_small": "FID, smaller N (lower is better)", "fid_large": "FID, largest N (lower is better)",
+                "gan_train": "GAN-train % (higher is better)", "gan_test": "GAN-test % (higher is better)",
+                "is": "IS (higher is better)", "swd_16": "SWD 16 ×10³ (lower)", "swd_32": "SWD 32 ×10³ (lower)"}
+
+
 def paper_vs_ours(side: pd.DataFrame, cols: tuple, title: str = ""):
     """One bar panel per column of a `how_good.side_by_side` table: paper and ours per model."""
+    import textwrap
+
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(cols), figsize=(3.4 * len(cols), 3.0), squeeze=False)
     x = range(len(side))
@@ -78,8 +85,8 @@ def paper_vs_ours(side: pd.DataFrame, cols: tuple, title: str = ""):
         ax.bar([i - 0.2 for i in x], side[f"{c} paper"], width=0.4, label="paper")
         ax.bar([i + 0.2 for i in x], side[f"{c} ours"], width=0.4, label="ours")
         ax.set_xticks(list(x), side.index, rotation=45, ha="right", fontsize=7)
-        ax.set_title(c, fontsize=9)
+        ax.set_title(PANEL_LABELS.get(c, c), fontsize=9)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(textwrap.fill(title, 40 * len(cols)), fontsize=9)
     fig.tight_layout()
     return fig
