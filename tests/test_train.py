@@ -57,6 +57,8 @@ def test_finished_run_is_loaded_not_repeated_and_logs_are_written(tmp_path):
     g = torch.load(tmp_path / "generator.pt", weights_only=False)
     assert set(g) == {"config", "config_hash", "step", "finished", "ema", "G"} and g["finished"]
     assert (tmp_path / "samples_0000004.png").exists() and (tmp_path / "samples_0000002.png").exists()
+    assert again.n_classes == 10 and again.class_grid(2).shape[0] == 20
+    assert again.class_grid(2, max_classes=3).shape[0] == 6         # grids keep the first classes only
 
 
 def test_damaged_or_foreign_unfinished_checkpoint_is_an_error(tmp_path):
