@@ -68,7 +68,7 @@ def a2(table: pd.DataFrame, dataset: str) -> list:
                       f"FID {long.fid_large:.1f} -> {short.fid_large:.1f} ({d_fid:+.0%}); GAN-train "
                       f"{long.gan_train:.1%} -> {short.gan_train:.1%} ({-d_gt:+.0%})"))
     if dataset == "cifar100":
-        # "collapses" is relative: below 10 % *and* under a third of the better GANs (paper: 5.4 / 3.5
+        # "collapses" is relative: below 10 % *and* under a third of the best other GAN (paper: 5.4 / 3.5
         # vs 26.7 / 45.0). Below 10 % alone is no collapse where the real reference itself is below 10 %.
         low = t.loc[["WGAN-GP (2.5M)", "DCGAN"], "gan_train"]
         high = t.gan_train.drop(index=low.index).max()
