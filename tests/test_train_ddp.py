@@ -1,4 +1,6 @@
 """DDP on CPU: 2 gloo processes, one training step, parameters equal across ranks; only rank 0 writes."""
+import gc
+
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -18,6 +20,11 @@ def _worker(rank, world, init_file, out_dir, result_file):
     if rank == 0:
         torch.save({"diff": (gathered[0] - gathered[1]).abs().max().item(), "batch": t.batch, "step": t.step},
                    result_file)
+    # orderly teardown: both ranks reach it together, and the DDP wrappers (which hold the group and
+    # gloo work) go before the group; tearing gloo down at interpreter exit can SIGABRT a rank
+    dist.barrier()
+    del t
+    gc.collect()
     dist.destroy_process_group()
 
 
