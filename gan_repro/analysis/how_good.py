@@ -45,10 +45,16 @@ def table_config(dataset: str, profile: Profile, real_train: ImageSet, seed: int
                        preset(dataset, profile.classifier_epochs, seed), seed)
 
 
+def table_header(tc: TableConfig, real_train: ImageSet, real_test: ImageSet, profile: str) -> str:
+    """Dataset, data source, sizes, profile and seed: the first sentence of `table_note`, a figure title."""
+    return (f"{tc.dataset} ({real_train.card.source}: {len(real_train)} train / {len(real_test)} test images), "
+            f"profile={profile}, seed={tc.seed}")
+
+
 def table_note(tc: TableConfig, real_train: ImageSet, real_test: ImageSet, profile: str) -> str:
     c = tc.classifier
-    return (f"{tc.dataset} ({real_train.card.source}: {len(real_train)} train / {len(real_test)} test images), "
-            f"profile={profile}, seed={tc.seed}. Reference {c.arch} on {tc.n_reference} real train images. "
+    return (f"{table_header(tc, real_train, real_test, profile)}. "
+            f"Reference {c.arch} on {tc.n_reference} real train images. "
             f"FID-{tc.n_fid[0]} and FID-{tc.n_fid[1]}: N per side vs real train (paper: 5K and 50K). "
             f"IS from the in-project {c.arch} classifier, not Inception. "
             f"GAN-train: {c.arch} ({c.epochs} epochs, augment {c.augment}) on {tc.n_gan_train} generated "
