@@ -22,12 +22,15 @@ def _scrub(args) -> int:
 
 
 def _train(args) -> int:
-    from gan_repro.profiles import get_profile, train_iters
-    from gan_repro.train import Trainer, TrainConfig
-    prof = get_profile(args.profile)
-    cfg = TrainConfig(preset=args.preset, dataset=args.dataset, iters=args.iters or train_iters(prof, args.preset),
-                      batch_size=prof.train_batch_size, width=prof.width, conditional=not args.unconditional,
-                      seed=args.seed, device=args.device, distributed=args.ddp)
+    from dataclasses import replace
+
+    from gan_repro.analysis.zoo import train_config
+    from gan_repro.profiles import get_profile
+    from gan_repro.train import Trainer
+    # the notebooks' config (iterations, width, EMA, checkpoint interval), so a run either made is loaded by both
+    cfg = train_config(args.preset, args.dataset, get_profile(args.profile), args.seed)
+    cfg = replace(cfg, conditional=not args.unconditional, device=args.device, distributed=args.ddp,
+                  **({"iters": args.iters} if args.iters else {}))
     t = Trainer(cfg, args.out).fit()
     print(f"{cfg.preset} on {cfg.dataset}: {t.step} steps; checkpoint {t.ckpt_path}")
     return 0

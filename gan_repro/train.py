@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,9 +37,21 @@ class TrainConfig:
     spectra_every: int = 0      # top-3 singular values of every weight every K steps (0 = off)
     device: str = "cpu"
     distributed: str = "none"   # "none" | "gloo" (CPU) | "nccl" (CUDA): DDP under torchrun
+    ema: bool = True            # keep the preset's EMA of G, if it has one (False: sample the raw G)
 
     def hash(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+        d = asdict(self)
+        for k, default in _LATE_FIELDS.items():   # runs committed before a field existed keep their hash
+            if d[k] == default:
+                del d[k]
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# fields added after runs were committed: they enter the config hash only when set away from this default
+_LATE_FIELDS = {"ema": True}
+# fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
+# logs and checkpoints touches no weight or random number, and dropping the EMA changes no training step
+EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema")
 
 
 class CheckpointError(RuntimeError):
@@ -72,7 +85,7 @@ class Trainer:
         torch.manual_seed(cfg.seed)                                   # weight initialisation
         c, size = self.images.shape[1], self.images.shape[2]
         self.g_core, self.d_core = (m.to(cfg.device) for m in make_gan(self.preset, size, c, self.n_classes, cfg.width))
-        self.ema = copy.deepcopy(self.g_core).eval() if self.preset.ema_decay else None
+        self.ema = copy.deepcopy(self.g_core).eval() if self.preset.ema_decay and cfg.ema else None
         self.rank, self.world = 0, 1
         self.G, self.D = self.g_core, self.d_core
         if cfg.distributed != "none":
@@ -202,7 +215,8 @@ class Trainer:
         """Resume from the checkpoint if there is one; True if it holds a finished run.
 
         Without a checkpoint, a finished run's generator.pt is enough to sample (D is then untrained).
-        A finished run of another config is moved aside (`supersede_if_stale`); an unfinished one is an error.
+        A finished shorter run of this config is continued (`extends`); a finished run of another config is
+        moved aside (`supersede_if_stale`); an unfinished one is an error.
         """
         if not self.ckpt_path.exists():
             return self.load_generator_only()
@@ -211,9 +225,12 @@ class Trainer:
         except Exception as e:  # any unreadable file: say so, never restart from zero silently
             raise CheckpointError(f"damaged checkpoint {self.ckpt_path}: {type(e).__name__}: {e}. "
                                   "Delete it to start over, or restore a good copy.") from e
-        if self.supersede_if_stale(s):
+        extend = self.extends(s)
+        if extend:                                        # keep a copy of the shorter run as it was
+            self.keep_copy(s)
+        elif self.supersede_if_stale(s):
             return False
-        if s.get("config_hash") != self.cfg.hash():       # an interrupted run of another config: keep it
+        if s.get("config_hash") != self.cfg.hash() and not extend:   # an unfinished run of another config
             raise CheckpointError(f"{self.ckpt_path} holds an unfinished run of another config "
                                   f"({s.get('config')}); resume it with that config or use another folder")
         self.g_core.load_state_dict(s["G"])
@@ -226,7 +243,32 @@ class Trainer:
         torch.set_rng_state(s["torch_rng"])
         self.step = s["step"]
         self.truncate_logs()
-        return bool(s["finished"])
+        return bool(s["finished"]) and not extend
+
+    def extends(self, old: dict) -> bool:
+        """True if `old` (a loaded checkpoint) is a finished, shorter run that this config continues exactly:
+        equal in every field but the EXTENDABLE ones, at most cfg.iters steps, and an EMA only dropped.
+
+        Training has no schedule tied to `iters` (constant learning rates), so step k of a 1,000-step run
+        is step k of a 2,000-step run: continuing the first is bit-identical to running the second.
+        """
+        mine, theirs = asdict(self.cfg), {**_LATE_FIELDS, **old.get("config", {})}
+        if not old.get("finished") or old.get("config_hash") == self.cfg.hash() or old["step"] > self.cfg.iters:
+            return False
+        if theirs.get("ema") is False and mine["ema"]:    # an EMA cannot be resumed from a run without one
+            return False
+        return all(theirs.get(k) == v for k, v in mine.items() if k not in EXTENDABLE)
+
+    def keep_copy(self, old: dict) -> None:
+        """Copy the folder's files to superseded/<old hash>/ before a longer run continues them."""
+        dest = self.out / "superseded" / str(old.get("config_hash"))
+        if self.rank == 0:
+            dest.mkdir(parents=True, exist_ok=True)
+            for f in self.out.iterdir():
+                if f.is_file():
+                    shutil.copy2(f, dest / f.name)
+        print(f"{self.out}: continuing the finished {old['step']}-step run to {self.cfg.iters} steps "
+              f"(a copy of it is in {dest})")
 
     def supersede_if_stale(self, old: dict) -> bool:
         """If `old` (a loaded checkpoint or generator.pt) is a finished run of another config (e.g. one at

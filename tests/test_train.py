@@ -79,7 +79,7 @@ def test_a_finished_run_of_another_config_is_moved_aside_then_retrained(tmp_path
     old = Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
     if clone:
         (tmp_path / "checkpoint.pt").unlink()              # a fresh clone has generator.pt only
-    new = Trainer(_cfg(iters=3, ckpt_every=3), tmp_path, progress=False).fit()
+    new = Trainer(_cfg(iters=3, ckpt_every=3, batch_size=4), tmp_path, progress=False).fit()   # not a longer run
     moved = tmp_path / "superseded" / old.cfg.hash()
     assert new.step == 3 and torch.load(moved / "generator.pt", weights_only=False)["step"] == 2
     steps = [json.loads(l)["step"] for l in (tmp_path / "log.jsonl").read_text().splitlines()]
@@ -123,3 +123,50 @@ def test_ema_copies_g_before_its_start_then_averages(tmp_path, monkeypatch):
     d = t.preset.ema_decay
     for b, pe, pg in zip(before, t.ema.parameters(), t.g_core.parameters()):
         torch.testing.assert_close(pe, d * b + (1 - d) * pg)
+
+
+@pytest.mark.parametrize("preset", ["sngan", "biggan"])
+def test_a_finished_run_continued_to_more_steps_equals_the_longer_run(tmp_path, preset):
+    kw = dict(preset=preset, width=2, n_train=64, spectra_every=0)
+    ema_off = preset == "biggan"                           # cpu drops BigGAN's EMA while continuing its run
+    short = Trainer(_cfg(iters=2, ckpt_every=1, **kw), tmp_path / "a", progress=False).fit()
+    longer = _cfg(iters=4, ckpt_every=2, log_every=2, ema=not ema_off, **kw)
+    continued = Trainer(longer, tmp_path / "a", progress=False).fit()
+    straight = Trainer(longer, tmp_path / "b", progress=False).fit()
+    assert continued.step == straight.step == 4 and continued.ema is None   # sngan has none, biggan's is off
+    for (k, a), b in zip(straight.G.state_dict().items(), continued.G.state_dict().values()):
+        assert torch.equal(a, b), k
+    for a, b in zip(straight.D.state_dict().values(), continued.D.state_dict().values()):
+        assert torch.equal(a, b)
+    kept = torch.load(tmp_path / "a" / "superseded" / short.cfg.hash() / "generator.pt", weights_only=False)
+    assert kept["step"] == 2 and kept["finished"]          # the shorter run is kept as it was
+    steps = [json.loads(l)["step"] for l in (tmp_path / "a" / "log.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 4]                              # its log goes on, at the new interval
+    assert Trainer(longer, tmp_path / "a", progress=False).fit().step == 4     # now finished: loaded
+
+
+def test_a_run_is_not_continued_into_another_config_or_a_shorter_one(tmp_path):
+    Trainer(_cfg(iters=3), tmp_path, progress=False).fit()
+    t = Trainer(_cfg(iters=2), tmp_path, progress=False)
+    s = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert not t.extends(s)                                # fewer steps than it already has
+    assert not Trainer(_cfg(iters=5, seed=1), tmp_path, progress=False).extends(s)
+    assert Trainer(_cfg(iters=5, log_every=2), tmp_path, progress=False).extends(s)
+
+
+def test_late_config_fields_leave_old_hashes_alone():
+    import hashlib
+    from dataclasses import asdict
+    cfg = _cfg()
+    old = {k: v for k, v in asdict(cfg).items() if k != "ema"}   # a config written before `ema` existed
+    assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
+    assert _cfg(ema=False).hash() != cfg.hash()
+
+
+def test_the_train_cli_makes_the_notebooks_run(tmp_path):
+    from gan_repro.__main__ import main
+    from gan_repro.analysis.zoo import train_config
+    from gan_repro.profiles import get_profile
+    assert main(["train", "--preset", "dcgan", "--dataset", "mnist", "--profile", "smoke", "--out", str(tmp_path)]) == 0
+    made = torch.load(tmp_path / "generator.pt", weights_only=False)
+    assert made["finished"] and made["config_hash"] == train_config("dcgan", "mnist", get_profile("smoke"), 0).hash()

@@ -19,9 +19,10 @@ from gan_repro.train import Trainer, TrainConfig
 def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0,
                  n_train: int = 0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
-    iters = train_iters(profile, preset, budget)
+    iters = train_iters(profile, preset, budget, dataset)
+    # ema=False only where the preset has an EMA to drop: the other presets' configs stay as they were
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
-                       width=profile.width, seed=seed, n_train=n_train,
+                       width=profile.width, seed=seed, n_train=n_train, ema=profile.ema or not PRESETS[preset].ema_decay,
                        ckpt_every=max(iters // 10, 1) if iters >= 100 else iters, log_every=max(1, iters // 100))
 
 
