@@ -260,12 +260,15 @@ class Trainer:
         return all(theirs.get(k) == v for k, v in mine.items() if k not in EXTENDABLE)
 
     def keep_copy(self, old: dict) -> None:
-        """Copy the folder's files to superseded/<old hash>/ before a longer run continues them."""
+        """Copy the folder's files to superseded/<old hash>/ before a longer run continues them.
+
+        Files already copied are left alone: a continuation interrupted before its first checkpoint has
+        rewritten config.json, and the first copy holds the shorter run's."""
         dest = self.out / "superseded" / str(old.get("config_hash"))
         if self.rank == 0:
             dest.mkdir(parents=True, exist_ok=True)
             for f in self.out.iterdir():
-                if f.is_file():
+                if f.is_file() and not (dest / f.name).exists():
                     shutil.copy2(f, dest / f.name)
         print(f"{self.out}: continuing the finished {old['step']}-step run to {self.cfg.iters} steps "
               f"(a copy of it is in {dest})")

@@ -23,3 +23,10 @@ def test_budget_scaling_and_unknown_preset():
 def test_unknown_profile_lists_valid_ones():
     with pytest.raises(ValueError, match="smoke, cpu, paper"):
         get_profile("gpu")
+
+
+def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only():
+    c = get_profile("cpu")
+    assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp", dataset="cifar10")
+    assert train_iters(c, "wgan-gp", dataset="cifar10") == train_iters(c, "wgan-gp") == 1000   # tables 04-07
+    assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500

@@ -170,3 +170,13 @@ def test_the_train_cli_makes_the_notebooks_run(tmp_path):
     assert main(["train", "--preset", "dcgan", "--dataset", "mnist", "--profile", "smoke", "--out", str(tmp_path)]) == 0
     made = torch.load(tmp_path / "generator.pt", weights_only=False)
     assert made["finished"] and made["config_hash"] == train_config("dcgan", "mnist", get_profile("smoke"), 0).hash()
+
+
+def test_an_interrupted_continuation_keeps_the_shorter_runs_copy(tmp_path):
+    short = Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    first = Trainer(_cfg(iters=4), tmp_path, progress=False)
+    assert not first.load()                                # copies the short run, then "crashes" before
+    (tmp_path / "config.json").write_text("{}")            # its first checkpoint, config.json rewritten
+    assert Trainer(_cfg(iters=4), tmp_path, progress=False).fit().step == 4
+    kept = tmp_path / "superseded" / short.cfg.hash() / "config.json"
+    assert json.loads(kept.read_text())["iters"] == 2
