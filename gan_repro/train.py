@@ -207,9 +207,18 @@ class Trainer:
         self.supersede_if_stale(s)
         if s.get("config_hash") != self.cfg.hash() or not s.get("finished"):
             return False
-        (self.ema if s["ema"] else self.g_core).load_state_dict(s["G"])
+        try:
+            (self.ema if s["ema"] else self.g_core).load_state_dict(s["G"])
+        except (RuntimeError, KeyError) as e:
+            raise self._misfit(path, e) from e
         self.step = s["step"]
         return True
+
+    def _misfit(self, path: Path, e: Exception) -> CheckpointError:
+        """The config hash matches but the weights do not fit the model: its code changed since."""
+        return CheckpointError(f"{path} has this config's hash, but its weights do not fit the model that "
+                               f"{self.cfg.preset!r} builds now (the model code changed since it was written?): "
+                               f"{str(e).splitlines()[0]} ... Move the run folder {self.out} aside to retrain.")
 
     def load(self) -> bool:
         """Resume from the checkpoint if there is one; True if it holds a finished run.
@@ -233,12 +242,15 @@ class Trainer:
         if s.get("config_hash") != self.cfg.hash() and not extend:   # an unfinished run of another config
             raise CheckpointError(f"{self.ckpt_path} holds an unfinished run of another config "
                                   f"({s.get('config')}); resume it with that config or use another folder")
-        self.g_core.load_state_dict(s["G"])
-        self.d_core.load_state_dict(s["D"])
-        self.opt_g.load_state_dict(s["opt_g"])
-        self.opt_d.load_state_dict(s["opt_d"])
-        if self.ema is not None:
-            self.ema.load_state_dict(s["ema"])
+        try:
+            self.g_core.load_state_dict(s["G"])
+            self.d_core.load_state_dict(s["D"])
+            self.opt_g.load_state_dict(s["opt_g"])
+            self.opt_d.load_state_dict(s["opt_d"])
+            if self.ema is not None:
+                self.ema.load_state_dict(s["ema"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise self._misfit(self.ckpt_path, e) from e
         self.gen.set_state(s["gen"])
         torch.set_rng_state(s["torch_rng"])
         self.step = s["step"]

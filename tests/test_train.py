@@ -180,3 +180,16 @@ def test_an_interrupted_continuation_keeps_the_shorter_runs_copy(tmp_path):
     assert Trainer(_cfg(iters=4), tmp_path, progress=False).fit().step == 4
     kept = tmp_path / "superseded" / short.cfg.hash() / "config.json"
     assert json.loads(kept.read_text())["iters"] == 2
+
+
+def test_weights_that_no_longer_fit_the_model_are_a_clear_error(tmp_path):
+    Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    for name in ("checkpoint.pt", "generator.pt"):         # as if the model code had changed its widths
+        s = torch.load(tmp_path / name, weights_only=False)
+        s["G"] = {k: torch.zeros(v.numel() + 1) for k, v in s["G"].items()}
+        torch.save(s, tmp_path / name)
+    with pytest.raises(CheckpointError, match="do not fit the model"):
+        Trainer(_cfg(iters=2), tmp_path, progress=False).fit()
+    (tmp_path / "checkpoint.pt").unlink()                  # a fresh clone: generator.pt alone
+    with pytest.raises(CheckpointError, match="do not fit the model"):
+        Trainer(_cfg(iters=2), tmp_path, progress=False).fit()

@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
+from gan_repro.classifiers import accuracy
 from gan_repro.metrics import evaluate, extract_features
 from gan_repro.presets import PRESETS
 from gan_repro.profiles import Profile, train_iters
@@ -20,9 +21,10 @@ def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget:
                  n_train: int = 0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
     iters = train_iters(profile, preset, budget, dataset)
-    # ema=False only where the preset has an EMA to drop: the other presets' configs stay as they were
+    # ema is False only where the preset has an EMA to drop, so the other presets' configs keep their hash
+    ema = profile.ema or not PRESETS[preset].ema_decay
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
-                       width=profile.width, seed=seed, n_train=n_train, ema=profile.ema or not PRESETS[preset].ema_decay,
+                       width=profile.width, seed=seed, n_train=n_train, ema=ema,
                        ckpt_every=max(iters // 10, 1) if iters >= 100 else iters, log_every=max(1, iters // 100))
 
 
@@ -59,10 +61,15 @@ def at_init(trainer: Trainer) -> Trainer:
     return Trainer(trainer.cfg, trainer.out, progress=False)
 
 
-def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int) -> pd.DataFrame:
+def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed: int,
+                classifiers: dict | None = None) -> pd.DataFrame:
     """One row per (preset, dataset): iterations, training wall time and it/s, FID at n vs real test
     after training and at initialisation (the "far below its initialisation" check of issue 4).
 
+    classifiers: {dataset: classifier trained on real train} (e.g. `how_good.reference`'s). It adds
+    gan_test_n, the fraction of the n samples (classes cycled) it labels as the class they were drawn
+    for: whether samples are recognisable, and as the asked-for class. Its ceiling is the classifier's
+    accuracy on real test images.
     The real test features are extracted once per dataset and shared by every model.
     """
     real_feats = {ds: extract_features(s.images[:n], extractor, desc=f"{ds} real test")
@@ -74,12 +81,15 @@ def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed:
         sec = float(log.sec_per_step.median() * t.step) if len(log) else float("nan")
         fid = {}
         for when, g in (("init", at_init(t)), ("trained", t)):
-            fake, _ = g.sample(n, torch.Generator().manual_seed(seed))
+            fake, y = g.sample(n, torch.Generator().manual_seed(seed))
             fid[when] = evaluate(fake, real_test[ds].images[:n], ["fid"], extractor=extractor, progress=False,
                                  real_features=real_feats[ds])["fid"]
-        rows.append({"preset": preset, "dataset": ds, "iters": t.step, "train_s": sec,
-                     "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
-                     "this_run_s": times[(preset, ds)], f"fid_init_{n}": fid["init"], f"fid_{n}": fid["trained"]})
+        row = {"preset": preset, "dataset": ds, "iters": t.step, "train_s": sec,
+               "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
+               "this_run_s": times[(preset, ds)], f"fid_init_{n}": fid["init"], f"fid_{n}": fid["trained"]}
+        if classifiers and ds in classifiers and y is not None:    # y: the trained G's labels (cycled)
+            row[f"gan_test_{n}"] = accuracy(classifiers[ds], fake, y.cpu())
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
