@@ -9,8 +9,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from gan_repro.classifiers import accuracy
 from gan_repro.metrics import evaluate, extract_features
+from gan_repro.metrics.gan_train_test import gan_test
 from gan_repro.presets import PRESETS
 from gan_repro.profiles import Profile, train_iters
 from gan_repro.results import results_root
@@ -88,7 +88,7 @@ def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed:
                "it_per_s": t.step / sec if sec == sec and sec > 0 else float("nan"),
                "this_run_s": times[(preset, ds)], f"fid_init_{n}": fid["init"], f"fid_{n}": fid["trained"]}
         if classifiers and ds in classifiers and y is not None:    # y: the trained G's labels (cycled)
-            row[f"gan_test_{n}"] = accuracy(classifiers[ds], fake, y.cpu())
+            row[f"gan_test_{n}"] = gan_test(fake, y.cpu(), classifiers[ds], t.n_classes)
         rows.append(row)
     return pd.DataFrame(rows)
 
