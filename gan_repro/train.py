@@ -271,17 +271,26 @@ class Trainer:
             return False
         return all(theirs.get(k) == v for k, v in mine.items() if k not in EXTENDABLE)
 
-    def keep_copy(self, old: dict) -> None:
-        """Copy the folder's files to superseded/<old hash>/ before a longer run continues them.
+    def _set_aside(self, old: dict, copy_only: bool) -> Path:
+        """Move (or copy) the folder's files to superseded/<old hash>/ on rank 0; returns that folder.
 
-        Files already copied are left alone: a continuation interrupted before its first checkpoint has
-        rewritten config.json, and the first copy holds the shorter run's."""
+        A copy leaves files already there alone: a continuation interrupted before its first checkpoint
+        has rewritten config.json, and the first copy holds the shorter run's."""
         dest = self.out / "superseded" / str(old.get("config_hash"))
         if self.rank == 0:
             dest.mkdir(parents=True, exist_ok=True)
             for f in self.out.iterdir():
-                if f.is_file() and not (dest / f.name).exists():
+                if not f.is_file():
+                    continue
+                if not copy_only:
+                    f.replace(dest / f.name)
+                elif not (dest / f.name).exists():
                     shutil.copy2(f, dest / f.name)
+        return dest
+
+    def keep_copy(self, old: dict) -> None:
+        """Copy the folder's files to superseded/<old hash>/ before a longer run continues them."""
+        dest = self._set_aside(old, copy_only=True)
         print(f"{self.out}: continuing the finished {old['step']}-step run to {self.cfg.iters} steps "
               f"(a copy of it is in {dest})")
 
@@ -293,12 +302,7 @@ class Trainer:
         """
         if old.get("config_hash") == self.cfg.hash() or not old.get("finished"):
             return False
-        dest = self.out / "superseded" / str(old.get("config_hash"))
-        if self.rank == 0:
-            dest.mkdir(parents=True, exist_ok=True)
-            for f in self.out.iterdir():
-                if f.is_file():
-                    f.replace(dest / f.name)
+        dest = self._set_aside(old, copy_only=False)
         print(f"{self.out}: the finished run of another config ({old.get('step')} steps) moved to {dest}")
         return True
 
