@@ -1,7 +1,8 @@
 # The two commands of the README. Each does its own setup on a fresh machine.
 PROFILE ?= cpu
 ONLY ?=
-# extra notebook parameters, e.g. PARAMS="DATASETS=mnist" to train one half of the zoo (02) per session
+# extra notebook parameters, e.g. PARAMS="DATASETS=mnist" to train one half of the zoo (02) per session,
+# or PARAMS="DATASETS=cifar10 PRESETS=wgan-gp,sngan,biggan" for part of one half
 PARAMS ?=
 PYTHON ?= python3
 VENV := .venv

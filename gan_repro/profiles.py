@@ -57,10 +57,11 @@ def _same(iters: int) -> tuple:
 # The ResNet WGAN-GP drew strokes on MNIST at 1,000 and gets 2,000 there; on CIFAR it stays at 1,000, the
 # budget the How-good tables (04-07) were run with. WGAN-clip and WGAN-GP-DCGAN drew textures on CIFAR-10
 # and get more there than on MNIST (their MNIST runs feed notebook 03 and stay as they were). WGAN-clip
-# still drew textures at 8,000 it (GAN-test 17 %, FID-500 175), so it gets 20,000 (.15-.18 s/it: ~55 min).
+# still drew textures at 8,000 it (GAN-test 17 %, FID-500 175) and object-like shapes at 20,000 (29 %, 146),
+# still improving, so it gets 40,000 (.17 s/it: ~1.9 h; run it alone with PRESETS=wgan-clip in notebook 02).
 CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-dcgan", 1500),
              ("sngan", 2000), ("biggan", 2000))
-CPU_ITERS_BY_DATA = ((("wgan-gp", "mnist"), 2000), (("wgan-clip", "cifar10"), 20000),
+CPU_ITERS_BY_DATA = ((("wgan-gp", "mnist"), 2000), (("wgan-clip", "cifar10"), 40000),
                      (("wgan-gp-dcgan", "cifar10"), 3000))
 # paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k
 PAPER_ITERS = _same(100000)[:4] + (("sngan", 50000), ("biggan", 100000))

@@ -94,3 +94,17 @@ def zoo_summary(trainers: dict, times: dict, real_test, extractor, n: int, seed:
 
 
 ALL_PRESETS = tuple(PRESETS)
+
+
+def select_presets(spec: str) -> tuple:
+    """"all", or comma-separated preset names ("dcgan,wgan-clip"), checked against the registry.
+
+    Lets notebook 02 train part of a dataset's zoo in one session (finished runs are loaded later).
+    """
+    if spec.strip() == "all":
+        return ALL_PRESETS
+    names = tuple(n.strip() for n in spec.split(",") if n.strip())
+    unknown = [n for n in names if n not in PRESETS]
+    if unknown or not names:
+        raise ValueError(f"unknown preset(s) {unknown or [spec]}; known: {', '.join(ALL_PRESETS)} or 'all'")
+    return names
