@@ -58,7 +58,7 @@ def _same(iters: int) -> tuple:
 # budget the How-good tables (04-07) were run with. WGAN-clip and WGAN-GP-DCGAN drew textures on CIFAR-10
 # and get more there than on MNIST (their MNIST runs feed notebook 03 and stay as they were). WGAN-clip
 # still drew textures at 8,000 it (GAN-test 17 %, FID-500 175) and object-like shapes at 20,000 (29 %, 146),
-# still improving, so it gets 40,000 (.17 s/it: ~1.9 h; run it alone with PRESETS=wgan-clip in notebook 02).
+# still improving, so it gets 40,000 (.164 s/it: 1.8 h; run it alone with PRESETS=wgan-clip in notebook 02).
 CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-dcgan", 1500),
              ("sngan", 2000), ("biggan", 2000))
 CPU_ITERS_BY_DATA = ((("wgan-gp", "mnist"), 2000), (("wgan-clip", "cifar10"), 40000),
