@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 
 from gan_repro.metrics import evaluate, extract_features
 from gan_repro.metrics.gan_train_test import gan_test
-from gan_repro.presets import PRESETS
+from gan_repro.presets import PRESETS, get_preset
 from gan_repro.profiles import Profile, train_iters
 from gan_repro.results import results_root
 from gan_repro.train import Trainer, TrainConfig
@@ -104,7 +104,6 @@ def select_presets(spec: str) -> tuple:
     if spec.strip() == "all":
         return ALL_PRESETS
     names = tuple(n.strip() for n in spec.split(",") if n.strip())
-    unknown = [n for n in names if n not in PRESETS]
-    if unknown or not names:
-        raise ValueError(f"unknown preset(s) {unknown or [spec]}; known: {', '.join(ALL_PRESETS)} or 'all'")
-    return names
+    if not names:
+        raise ValueError(f"no preset in {spec!r}; name some of {', '.join(ALL_PRESETS)}, or 'all'")
+    return tuple(get_preset(n).name for n in names)     # get_preset: the registry's own name check
