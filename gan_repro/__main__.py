@@ -1,4 +1,4 @@
-"""CLI: `python -m gan_repro run-notebooks | metrics | train | scrub-notebooks`. Thin: parse, call."""
+"""CLI: `python -m gan_repro run-notebooks | metrics | train | claims | scrub-notebooks`. Thin: parse, call."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,20 @@ def _train(args) -> int:
                   **({"iters": args.iters} if args.iters else {}))
     t = Trainer(cfg, args.out).fit()
     print(f"{cfg.preset} on {cfg.dataset}: {t.step} steps; checkpoint {t.ckpt_path}")
+    return 0
+
+
+def _claims(args) -> int:
+    from gan_repro import claims
+    from gan_repro.results import results_root
+    df = claims.collect(args.profile, papers=args.papers)
+    out = results_root() / args.profile / "claims.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out, index=False)
+    print(f"{len(df)} rows -> {out}\n{claims.summary(df)}")
+    if args.update_readme:
+        changed = claims.update_readme(df)
+        print(f"README claims table {'updated' if changed else 'already up to date'}")
     return 0
 
 
@@ -72,6 +86,12 @@ def main(argv=None) -> int:
                    help="DistributedDataParallel backend; launch with torchrun --nproc_per_node N")
     t.add_argument("--out", required=True)
     t.set_defaults(func=_train)
+
+    c = sub.add_parser("claims", help="gather every notebook's claim verdicts into results/<profile>/claims.csv")
+    c.add_argument("--profile", default="cpu", help="smoke | cpu | paper")
+    c.add_argument("--papers", default=None, help="PAPERS.md defining the claim IDs (else ../shared/PAPERS.md)")
+    c.add_argument("--update-readme", action="store_true", help="regenerate the README's claims table")
+    c.set_defaults(func=_claims)
 
     m = sub.add_parser("metrics", help="metrics between two image sets, printed as one JSON record")
     m.add_argument("inputs", nargs=2, metavar="INPUT",

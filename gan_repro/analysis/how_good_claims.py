@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gan_repro.claims import record as _claim
+
 # Table 1 / Table 2 of Shmelkov et al. 2018; accuracies in %, SWD x 10^3. fid_small = FID-5K, fid_large = FID (50K).
 _COLS = ("is", "fid_small", "fid_large", "gan_train", "gan_test", "swd_16", "swd_32")
 _T1 = {"real images": (11.33, 9.4, 2.1, 92.8, None, 2.8, 2.0), "SNGAN": (8.43, 18.8, 11.8, 82.2, 87.3, 3.9, 24.4),
@@ -25,10 +27,6 @@ PAPER_A7 = {"cifar10": {2500: (73.4, 67.0), 5000: (80.9, 77.9), 10000: (85.8, 83
 # zoo preset and budget behind each table row: 10M / 2.5M become a 4:1 ratio of generator iterations
 TABLE_MODELS = {"SNGAN": ("sngan", 1.0), "WGAN-GP (10M)": ("wgan-gp", 1.0), "WGAN-GP (2.5M)": ("wgan-gp", 0.25),
                 "DCGAN": ("dcgan", 1.0)}
-
-
-def _claim(cid: str, dataset: str, statement: str, held: bool, evidence: str) -> dict:
-    return {"claim": cid, "dataset": dataset, "statement": statement, "held": bool(held), "evidence": evidence}
 
 
 def a1(table: pd.DataFrame, dataset: str = "mnist", tol: float = 0.02) -> dict:

@@ -99,7 +99,8 @@ def check_claims(df: pd.DataFrame, fid_n: pd.DataFrame) -> pd.DataFrame:
         # E1: IS stays high (>= 90 % of clean) under one-image-per-class collapse, while a metric that
         # sees diversity does not: recall falls below half of its clean value.
         e1 = coll["is"] >= 0.9 * clean["is"] and coll["recall"] < 0.5 * clean["recall"]
-        out.append({"claim": "E1", "dataset": ds, "held": bool(e1),
+        out.append({"claim": "E1", "dataset": ds, "statement": "one image per class keeps IS (>= 90 % of clean) "
+                    "while recall falls below half: IS is blind to intra-class collapse", "held": bool(e1),
                     "evidence": f"IS clean {clean['is']:.2f} vs one-per-class {coll['is']:.2f}; "
                                 f"recall {clean['recall']:.2f} vs {coll['recall']:.2f}; "
                                 f"FID {clean['fid']:.1f} vs {coll['fid']:.1f}"})
@@ -108,12 +109,14 @@ def check_claims(df: pd.DataFrame, fid_n: pd.DataFrame) -> pd.DataFrame:
         rel_fid = (noise.fid - clean.fid) / clean.fid
         rel_is = (clean["is"] - noise["is"]).abs() / clean["is"]
         e3 = bool((rel_fid > rel_is).all())
-        out.append({"claim": "E3", "dataset": ds, "held": e3,
+        out.append({"claim": "E3", "dataset": ds, "statement": "Gaussian noise raises FID by more (relative) "
+                    "than it moves IS, at every sigma", "held": e3,
                     "evidence": "; ".join(f"sigma={lv:g}: FID +{rf:.0%}, IS {ri:+.0%}" for lv, rf, ri
                                           in zip(noise.level, rel_fid, -rel_is))})
     for ds, d in fid_n.groupby("dataset", sort=False):
         # E4: real-vs-real FID falls strictly as N grows (a pure small-sample bias)
         e4 = bool((d.fid.diff().dropna() < 0).all())
-        out.append({"claim": "E4", "dataset": ds, "held": e4,
+        out.append({"claim": "E4", "dataset": ds, "statement": "real-vs-real FID falls strictly as N grows "
+                    "(biased by N)", "held": e4,
                     "evidence": ", ".join(f"FID@{n}={v:.1f}" for n, v in zip(d.n, d.fid))})
     return pd.DataFrame(out)
