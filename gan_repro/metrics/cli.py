@@ -1,12 +1,13 @@
 """Inputs of `python -m gan_repro metrics`: dataset specs, image folders, or .npz files."""
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from gan_repro.data import DATASETS, ImageSet, load_dataset, load_npz
+from gan_repro.data import DATASETS, DataError, ImageSet, load_dataset, load_npz
 
 
 def load_input(spec: str) -> ImageSet:
@@ -24,11 +25,10 @@ def load_input(spec: str) -> ImageSet:
 
 
 def _load_folder(folder: Path) -> ImageSet:
-    from PIL import Image
     files = sorted(f for f in folder.iterdir() if f.suffix.lower() in (".png", ".jpg", ".jpeg"))
     if not files:
         raise ValueError(f"no .png/.jpg/.jpeg images in {folder}")
-    arrs = [np.asarray(Image.open(f).convert("RGB")) for f in files]
+    arrs = [_read_image(f) for f in files]
     shapes = {a.shape for a in arrs}
     if len(shapes) != 1:
         raise ValueError(f"images in {folder} differ in size: {sorted(shapes)[:4]}")
@@ -36,13 +36,27 @@ def _load_folder(folder: Path) -> ImageSet:
     return ImageSet(x, torch.zeros(len(x), dtype=torch.long))
 
 
+def _read_image(f: Path) -> np.ndarray:
+    """One image file -> uint8 (H, W, 3); a damaged or unreadable file is a DataError naming it."""
+    from PIL import Image
+    try:
+        with Image.open(f) as im:
+            return np.asarray(im.convert("RGB"))   # convert() decodes: truncated data fails here
+    except (OSError, ValueError, Image.DecompressionBombError) as e:  # UnidentifiedImageError is an OSError
+        raise DataError(f"damaged or unreadable image {f}: {type(e).__name__}: {e}") from e
+
+
 def _load_any_npz(path: Path) -> ImageSet:
     """A generic npz: the `images` key, else the `train_images` key."""
-    with np.load(path) as z:
-        keys = z.files
-    if "images" in keys:
-        with np.load(path) as z:
-            x = z["images"]
+    if not path.exists():
+        raise DataError(f"npz file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            keys = z.files
+            x = z["images"] if "images" in keys else None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise DataError(f"damaged npz file {path}: {type(e).__name__}: {e}") from e
+    if x is not None:
         if x.dtype != np.uint8 or x.ndim != 4:
             raise ValueError(f"{path}: 'images' must be uint8 4-D, got {x.dtype} {x.shape}")
         if x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):

@@ -41,3 +41,40 @@ def test_cli_errors_are_clear(tmp_path):
     assert r.returncode == 2 and "unknown metrics ['fidd']" in r.stderr
     r = _cli("--metrics", "swd", "svhn:train", "mnist:test")
     assert r.returncode == 2 and "not a dataset spec" in r.stderr
+
+
+def _png_folder(tmp_path, n=3):
+    from PIL import Image
+    folder = tmp_path / "png"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)).save(folder / f"{i}.png")
+    return folder
+
+
+def test_damaged_inputs_are_data_errors_naming_the_file(tmp_path):
+    from gan_repro.data import DataError
+    from gan_repro.metrics.cli import load_input
+    folder = _png_folder(tmp_path)
+    good = (folder / "1.png").read_bytes()
+    (folder / "1.png").write_bytes(good[: len(good) // 2])          # truncated PNG
+    with pytest.raises(DataError, match=r"damaged or unreadable image .*1\.png"):
+        load_input(str(folder))
+    (folder / "1.png").write_bytes(b"not an image at all")          # not a PNG
+    with pytest.raises(DataError, match=r"1\.png: UnidentifiedImageError"):
+        load_input(str(folder))
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 garbage")                         # a zip header, then nothing
+    with pytest.raises(DataError, match=r"damaged npz file .*bad\.npz"):
+        load_input(str(bad))
+    with pytest.raises(DataError, match=r"npz file not found: .*missing\.npz"):
+        load_input(str(tmp_path / "missing.npz"))
+
+
+def test_cli_damaged_png_is_one_clear_line(tmp_path):
+    folder = _png_folder(tmp_path)
+    (folder / "2.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    r = _cli("--metrics", "swd", str(folder), str(folder))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "damaged or unreadable image" in r.stderr and "2.png" in r.stderr
