@@ -35,9 +35,10 @@ def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, y, generato
                      weight: float = 10.0) -> torch.Tensor:
     """WGAN-GP (Gulrajani et al. 2017, eq. 3): weight * E[(||grad D(x_hat)||_2 - 1)^2].
 
-    x_hat = eps * real + (1 - eps) * fake, eps ~ U[0, 1] per sample (drawn from `generator`).
+    x_hat = eps * real + (1 - eps) * fake, eps ~ U[0, 1] per sample (drawn from `generator`); any rank:
+    images (B, C, H, W) or points (B, 2) (the WGAN-GP toys, gan_repro/toys.py).
     """
-    eps = torch.rand(len(real), 1, 1, 1, generator=generator).to(real.device)
+    eps = torch.rand((len(real),) + (1,) * (real.dim() - 1), generator=generator).to(real.device)
     x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
     out = critic(x_hat, y)
     (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
