@@ -1,10 +1,21 @@
-"""Display helpers the notebooks share: image grids, class histograms, tables of dataset cards."""
+"""Display helpers the notebooks share: image grids, class histograms, tables of dataset cards, and the
+statistical plots (seaborn: paper-vs-ours bars, metric-against-strength curves, FID against N).
+
+Image grids stay plain matplotlib. `use_style` sets the one project style; every figure helper here
+calls it, and notebooks that draw with matplotlib directly call it once in their imports cell.
+"""
 from __future__ import annotations
 
 import pandas as pd
 import torch
 
 from gan_repro.data import check_uint8_images
+
+
+def use_style() -> None:
+    """The project's figure style: seaborn's whitegrid, a colour-blind-safe palette, small fonts."""
+    import seaborn as sns
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", font_scale=0.8)
 
 
 def image_grid(images: torch.Tensor, nrow: int = 8, pad: int = 1) -> torch.Tensor:
@@ -33,8 +44,11 @@ def per_class_examples(images: torch.Tensor, labels: torch.Tensor, per_class: in
 
 
 def class_histogram(ax, card, title: str = "") -> None:
+    import seaborn as sns
+    use_style()
     counts = card.class_counts
-    ax.bar(range(len(counts)), counts, width=0.9)
+    sns.barplot(x=list(range(len(counts))), y=list(counts), ax=ax, width=0.9, color="C0")
+    ax.set_xticks(range(0, len(counts), max(1, len(counts) // 10)))   # 100 classes: every 10th label
     ax.set_xlabel("class")
     ax.set_ylabel("images")
     ax.set_title(title or f"{card.name} {card.split} (N={card.n})", fontsize=9)
@@ -52,19 +66,25 @@ def metric_curves(df: pd.DataFrame, metrics: tuple, conditions: tuple):
     """Grid of line plots: rows = conditions (e.g. corruptions), cols = metrics, a line per dataset.
 
     Level 0 of every row is the clean condition, so each curve starts from the real-vs-real value.
+    Where the table holds several rows per (dataset, condition, level) (repeats over seeds), seaborn
+    draws their mean with a band of one standard deviation.
     """
     import matplotlib.pyplot as plt
+    import seaborn as sns
+    use_style()
     fig, axes = plt.subplots(len(conditions), len(metrics), figsize=(3.2 * len(metrics), 2.6 * len(conditions)),
                              squeeze=False)
     for r, cond in enumerate(conditions):
         for c, m in enumerate(metrics):
             ax = axes[r, c]
-            for ds, d in df.groupby("dataset", sort=False):
-                sub = pd.concat([d[d.condition == "clean"], d[d.condition == cond]]).sort_values("level")
-                ax.plot(sub.level, sub[m], marker="o", label=ds)
+            sub = df[df.condition.isin(["clean", cond])]
+            sns.lineplot(sub, x="level", y=m, hue="dataset", marker="o", errorbar="sd", ax=ax,
+                         legend=(r, c) == (0, len(metrics) - 1))
             ax.set_title(f"{m} vs {cond}", fontsize=9)
+            ax.set(xlabel=f"{cond} strength", ylabel="")
             ax.tick_params(labelsize=7)
-    axes[0, -1].legend(fontsize=7)
+    if axes[0, -1].get_legend():
+        axes[0, -1].legend(fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -79,14 +99,32 @@ def paper_vs_ours(side: pd.DataFrame, cols: tuple, title: str = ""):
     import textwrap
 
     import matplotlib.pyplot as plt
+    import seaborn as sns
+    use_style()
     fig, axes = plt.subplots(1, len(cols), figsize=(3.4 * len(cols), 3.0), squeeze=False)
-    x = range(len(side))
-    for ax, c in zip(axes[0], cols):
-        ax.bar([i - 0.2 for i in x], side[f"{c} paper"], width=0.4, label="paper")
-        ax.bar([i + 0.2 for i in x], side[f"{c} ours"], width=0.4, label="ours")
-        ax.set_xticks(list(x), side.index, rotation=45, ha="right", fontsize=7)
+    for k, (ax, c) in enumerate(zip(axes[0], cols)):
+        long = pd.DataFrame([{"model": str(m), "source": src, "value": side.loc[m, f"{c} {src}"]}
+                             for m in side.index for src in ("paper", "ours")])
+        sns.barplot(long, x="model", y="value", hue="source", ax=ax, legend=k == 0)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+        ax.set(xlabel="", ylabel="")
         ax.set_title(PANEL_LABELS.get(c, c), fontsize=9)
-    axes[0][0].legend(fontsize=7)
+    if axes[0][0].get_legend():
+        axes[0][0].legend(fontsize=7)
     fig.suptitle(textwrap.fill(title, 40 * len(cols)), fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def fid_vs_n(fid_n: pd.DataFrame):
+    """Real-vs-real FID against N per side, a line per dataset, log N (E4); bands where N repeats."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    use_style()
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    sns.lineplot(fid_n, x="n", y="fid", hue="dataset", marker="o", errorbar="sd", ax=ax)
+    ax.set_xscale("log")
+    ax.set(xlabel="N per side", ylabel="FID (real vs real)")
     return fig
