@@ -22,8 +22,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
+# Tests run in one worker per core (pytest-xdist), each on one thread: two 2-thread processes on 2 cores
+# slow each other down many times over (OpenMP threads spin), while the tests' many small steps gain little
+# from a second thread. --dist loadfile keeps every notebook's cells in one worker, in order.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 reproduce: $(VENV)/.installed
 	@echo "data root: $(GAN_REPRO_DATA)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def train_classifier(cfg: ClassifierConfig, data: ImageSet, progress: bool = Tru
     model.eval()
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")    # per process: parallel test workers share the cache
         torch.save(model.state_dict(), tmp)
         tmp.replace(path)
     return model

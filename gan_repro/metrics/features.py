@@ -199,7 +199,7 @@ def cached_features(images: torch.Tensor, extractor, batch_size: int = 50, cache
             return torch.from_numpy(z["features"])
     feats = extract_features(images, extractor, batch_size, progress)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")     # per process: parallel workers share the cache
     np.savez(tmp, features=feats.numpy(), extractor=extractor.id, n=len(images))
     tmp.replace(path)
     return feats
