@@ -68,7 +68,7 @@ PAPER_ITERS = _same(100000)[:4] + (("sngan", 50000), ("biggan", 100000))
 
 PROFILES = {
     "smoke": Profile(
-        name="smoke", n_metric=64, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
+        name="smoke", n_metric=32, n_fid_sizes=(32, 64), n_swd_images=64, n_is_images=200,
         n_ssim_pairs=50, batch_size_eval=64, train_iters=_same(3), train_batch_size=16, width=8,
         classifier_epochs=1, n_fid_table=(16, 32), n_gan_train=500, set_sizes=(100, 300),
         augment_ks=(("mnist", (500,)),), augment_budget=1.0, n_classifier_train=5000, data_source="auto", n_grid=32,
