@@ -312,7 +312,7 @@ def share_near_own_extremes(critic: MLP, tol: float = 0.05) -> float:
     """Share of weights within tol of their own layer's largest |w| (a bimodal test for an unclipped
     critic, whose first layer (fan-in 2) has far larger weights than the rest)."""
     ws = layer_weights(critic)
-    return float(sum(share_near_bounds(w, float(np.abs(w).max())) * w.size for w in ws) / sum(w.size for w in ws))
+    return float(sum(share_near_bounds(w, float(np.abs(w).max()), tol) * w.size for w in ws) / sum(w.size for w in ws))
 
 
 def share_near_bounds(w: np.ndarray, bound: float, tol: float = 0.05) -> float:

@@ -56,8 +56,9 @@ def late_change(w: list) -> float:
     return float((last - before) / abs(last)) if last != 0 else float("nan")
 
 
-def _describe(run: toys.ToyRun, budget, seed: int) -> tuple:
-    """One table row of a trained run, and its surface and points for the figures."""
+def _describe(run: toys.ToyRun, budget, seed: int, quality: bool = False) -> tuple:
+    """One table row of a trained run (with `sample_quality` when quality=True), and its surface and
+    points for the figures."""
     real, fake = _eval_sets(run, budget.n_eval, seed)
     xs, v = toys.value_surface(run.critic, n=budget.grid)
     grads = toys.input_grad_norms(run.critic, real, fake, torch.Generator().manual_seed(seed))
@@ -65,7 +66,8 @@ def _describe(run: toys.ToyRun, budget, seed: int) -> tuple:
            "w_estimate": run.w_estimate[-1], "w_late_change": late_change(run.w_estimate),
            "diverged": run.diverged_at is not None,
            f"surface_r2_deg{POLY_DEGREE}": toys.polynomial_r2(xs, v, POLY_DEGREE) if np.isfinite(v).all() else np.nan,
-           **{f"grad_{k}": g for k, g in grads.items()}}
+           **{f"grad_{k}": g for k, g in grads.items()},
+           **(sample_quality(real, fake, run.config.dataset) if quality else {})}
     return row, {"xs": xs, "v": v, "real": real[:500].numpy(), "fake": fake[:500].numpy()}
 
 
@@ -86,9 +88,8 @@ def gans(budget: toys.ToyBudget, seed: int) -> tuple:
     for ds in toys.DATASETS:
         for m in budget.gan_methods:
             run = toys.train(_config(budget, ds, toys.get_method(m), budget.gan_iters), seed)
-            row, arrays[ds, m] = _describe(run, budget, seed)
-            real, fake = _eval_sets(run, budget.n_eval, seed)
-            rows.append({"study": "GAN", **row, **sample_quality(real, fake, ds)})
+            row, arrays[ds, m] = _describe(run, budget, seed, quality=True)
+            rows.append({"study": "GAN", **row})
     return pd.DataFrame(rows), arrays
 
 
