@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from gan_repro.runner import CHECK_MARK
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 # JupyterLab user settings for the test server: no autosave, so that a browser test never writes into
@@ -48,6 +50,17 @@ class LabServer:
     def log_tail(self, n: int = 40) -> str:
         lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
         return "\n".join(lines[-n:])
+
+
+def is_checked(cell: dict) -> bool:
+    """A code cell whose stdout nbval compares with the stored one (`# NBVAL_CHECK_OUTPUT`)."""
+    return cell["cell_type"] == "code" and "".join(cell["source"]).lstrip().startswith(CHECK_MARK)
+
+
+def stored_stdout(cell: dict) -> str:
+    """The stdout a committed notebook stores for a cell: the smoke golden of a checked cell."""
+    return "".join("".join(o["text"]) for o in cell.get("outputs", [])
+                   if o["output_type"] == "stream" and o["name"] == "stdout")
 
 
 def free_port() -> int:

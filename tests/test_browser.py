@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.lab_server import NOTEBOOKS, REPO, lab_server
+from tests.lab_server import NOTEBOOKS, REPO, is_checked, lab_server, stored_stdout
 from tests.needs import HAS_ALL, ROOT
 
 CHROMIUM = shutil.which("chromium")
@@ -34,9 +34,7 @@ RUN_TIMEOUT = 150      # s for Run All Cells to print the summary
 
 def _summary() -> str:
     """The stored stdout of the `# NBVAL_CHECK_OUTPUT` cell: the smoke golden summary."""
-    cell = next(c for c in json.loads(NOTEBOOK.read_text())["cells"]
-                if c["cell_type"] == "code" and "".join(c["source"]).lstrip().startswith("# NBVAL_CHECK_OUTPUT"))
-    return "".join("".join(o["text"]) for o in cell["outputs"] if o.get("name") == "stdout")
+    return stored_stdout(next(c for c in json.loads(NOTEBOOK.read_text())["cells"] if is_checked(c)))
 
 
 def _lines(text: str) -> list[str]:

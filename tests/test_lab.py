@@ -16,7 +16,7 @@ import uuid
 import pytest
 import websocket
 
-from tests.lab_server import NOTEBOOKS, lab_server
+from tests.lab_server import NOTEBOOKS, is_checked, lab_server, stored_stdout
 from tests.needs import HAS_ALL, ROOT
 
 START_TIMEOUT = 60     # s for the server to answer /api/status
@@ -102,11 +102,6 @@ class Kernel:
         return "".join(stdout)
 
 
-def _stored_stdout(cell: dict) -> str:
-    return "".join("".join(o["text"]) for o in cell["outputs"]
-                   if o["output_type"] == "stream" and o["name"] == "stdout")
-
-
 @pytest.mark.skipif(not HAS_ALL, reason=f"00_datasets needs the data root (GAN_REPRO_DATA); {ROOT} is incomplete")
 def test_python3_kernel_runs_00_datasets_at_smoke(lab):
     deadline = time.monotonic() + RUN_TIMEOUT
@@ -115,8 +110,8 @@ def test_python3_kernel_runs_00_datasets_at_smoke(lab):
     params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1 and 'PROFILE = "smoke"' in "".join(params[0]["source"]), \
         "00_datasets needs one parameters cell whose default is PROFILE = \"smoke\""
-    checked = [i for i, c in enumerate(code) if "".join(c["source"]).lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
-    assert checked and all(_stored_stdout(code[i]) for i in checked), "no stored summary output to check against"
+    checked = [i for i, c in enumerate(code) if is_checked(c)]
+    assert checked and all(stored_stdout(code[i]) for i in checked), "no stored summary output to check against"
 
     session = lab.api("POST", "/api/sessions", {"path": "00_datasets.ipynb", "name": "00_datasets.ipynb",
                                                 "type": "notebook", "kernel": {"name": "python3"}}, timeout=30)
@@ -131,8 +126,8 @@ def test_python3_kernel_runs_00_datasets_at_smoke(lab):
 
         for i, cell in enumerate(code):
             out = kernel.execute("".join(cell["source"]), f"00_datasets code cell {i}")
-            if i in checked and out != _stored_stdout(cell):
-                diff = "\n".join(difflib.unified_diff(_stored_stdout(cell).splitlines(), out.splitlines(),
+            if i in checked and out != stored_stdout(cell):
+                diff = "\n".join(difflib.unified_diff(stored_stdout(cell).splitlines(), out.splitlines(),
                                                       "stored (smoke golden)", "live kernel", lineterm=""))
                 pytest.fail(f"00_datasets code cell {i} (# NBVAL_CHECK_OUTPUT) differs from the notebook:\n{diff}")
             if "results written to" in out:    # the run must land in the scratch results root, not the repo
