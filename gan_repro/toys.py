@@ -274,6 +274,45 @@ def polynomial_r2(xs: np.ndarray, v: np.ndarray, degree: int) -> float:
     return float(1 - (resid ** 2).sum() / total) if total > 0 else 1.0
 
 
+def structure_pairs(name: str, n_roll: int = 200) -> tuple:
+    """(P, Q), each (M, 2): points on the data's structure and, pairwise, the off-data point halfway to a
+    neighbouring part of it. 8 Gaussians: each mode and the circle's points halfway (+-22.5 deg) to its two
+    neighbours (M = 16); 25 Gaussians: each mode and the midpoint to each grid neighbour (M = 80); Swiss
+    roll: n_roll points of the noise-free spiral and, in the same direction, the radii halfway to the arm
+    inside and outside (M = 2 n_roll)."""
+    if check_dataset(name) == "8gaussians":
+        a = torch.arange(8, dtype=torch.float64) * math.pi / 4
+        r = 2.0 / _SCALE[name]
+        p = r * torch.stack([a.cos(), a.sin()], 1).repeat_interleave(2, 0)
+        b = a.repeat_interleave(2) + torch.tensor([-1.0, 1.0], dtype=torch.float64).repeat(8) * math.pi / 8
+        return p.float(), (r * torch.stack([b.cos(), b.sin()], 1)).float()
+    if name == "25gaussians":
+        c = mode_centres(name).double()
+        d = torch.cdist(c, c)
+        i, j = torch.nonzero((d > 0) & (d < 1.01 * d[d > 0].min()), as_tuple=True)   # grid neighbours
+        return c[i].float(), ((c[i] + c[j]) / 2).float()
+    t = 1.5 * math.pi * (1 + 2 * torch.linspace(0, 1, n_roll, dtype=torch.float64))   # swiss_roll's t range
+    u = torch.stack([t.cos(), t.sin()], 1)
+    p = (t[:, None] * u).repeat(2, 1)
+    q = torch.cat([(t[:, None] - math.pi) * u, (t[:, None] + math.pi) * u])     # arms are 2 pi apart in t
+    return (p / _SCALE[name]).float(), (q / _SCALE[name]).float()
+
+
+def structure_contrast(critic: MLP, dataset: str) -> float:
+    """Does the critic's surface follow the data's fine structure? mean(D(P) - D(Q)) / (mean |P - Q| x s),
+    with (P, Q) = structure_pairs and s the mean ||grad_x D|| along the segments P -> Q (at 10, 30, ..., 90 %:
+    the slope itself, not at a peak where it vanishes). ~1 when the critic peaks on the data with its own
+    slope (a cone on every mode), 0 for a linear critic (the pairs are symmetric), < 0 when it dips on the
+    data. Dimensionless, so clipped and GP critics of any scale compare."""
+    p, q = structure_pairs(dataset)
+    f = torch.tensor([0.1, 0.3, 0.5, 0.7, 0.9])[:, None, None]
+    x = (p + f * (q - p)).reshape(-1, 2).requires_grad_(True)       # (5 M, 2) points along the segments
+    (grad,) = torch.autograd.grad(critic(x).sum(), x)
+    with torch.no_grad():
+        rise = float((critic(p) - critic(q)).mean())
+    return rise / float((p - q).norm(dim=1).mean() * grad.norm(dim=1).mean())
+
+
 def input_grad_norms(critic: MLP, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator) -> dict:
     """Mean ||grad_x D(x)||_2 at real, fake and interpolated points (x_hat as in the penalty)."""
     eps = torch.rand(len(real), 1, generator=generator)
@@ -367,22 +406,24 @@ class ToyBudget:
 
 
 # cpu: the paper's widths, depths, batch, optimisers, learning rates, lambda and c; only iterations (and D4's
-# architectures) are cut. Measured on the shared 2-core machine (another job on ~1.5 cores), one thread,
-# seconds per generator iteration (5 critic steps): 3 x 512 pair, GP .25-.45 (default threads, 2: 2.7), clip
-# .22-.24; fixed generator GP ~.5, clip .19; 12-layer pair, GP 2.4, clip 1.6; D4 over its 4 critics x 3
-# methods 2.3 s. The paper's 100,000 iterations would take ~12 h per 3 x 512 GP run, so cpu runs
-# 120 fixed-generator iterations (600 critic steps: RMSProp 5e-5 can cross +-0.01 several times, and the
-# table's w_late_change shows whether the estimate levelled off), 500 GAN iterations (8 Gaussians GP: W1 to
-# the data .77 at 100, .56 at 500, .40 at 750: still improving, so the GAN part is a partial reproduction),
-# 40 iterations of Figure 1b's 12-layer runs (the clipped gradients' geometric profile is set by the weights
-# at +-c, which the He initialisation already puts there after the first clip; both shares are recorded), and
-# 200 iterations of D4. Estimated 7 + 17 + 5 + 8 = 37 min.
+# architectures) are cut. Seconds per generator iteration (5 critic steps), 3 x 512 pair on 8 Gaussians:
+# idle 2-core machine, 2 threads: GP .20, clip .093 (1 thread: .29, .14); earlier, sharing the machine with
+# another job, 1 thread: GP .25-.45, clip .22 (2 threads: 2.7); fixed generator GP ~.5, clip .19; 12-layer
+# pair, GP 2.4, clip 1.6; D4 over its 4 critics x 3 methods 2.3 s. The paper's 100,000 iterations would take
+# ~6 h per 3 x 512 GP run, so cpu runs 120 fixed-generator iterations (600 critic steps: RMSProp 5e-5 can
+# cross +-0.01 several times, and the table's w_late_change shows whether the estimate levelled off),
+# 2,000 GAN iterations (8 Gaussians, GP lambda .1, W1 to the data: .85 at 0, .54 at 500, .33 at 1,000,
+# still falling; the first cpu run's 500 left every GAN covering 0-1 modes), 40 iterations of Figure 1b's
+# 12-layer runs (the clipped gradients' geometric profile is set by the weights at +-c, which the He
+# initialisation already puts there after the first clip; both shares are recorded), and 1,000 iterations
+# of D4 (at 200 no run of any method had halved its initial W1, D4's stability criterion). Estimated
+# 2 + 23 + 3 + 20 = ~50 min on an idle machine.
 BUDGETS = {
     "smoke": ToyBudget("smoke", width=32, batch_size=64, surface_iters=4, gan_iters=3,
                        gan_methods=("wgan-clip", "wgan-gp"), deep_depth=12, deep_iters=2, d4_iters=3,
                        d4_archs=((1, 32), (3, 16)), n_eval=128, grid=32),
-    "cpu": ToyBudget("cpu", width=512, batch_size=256, surface_iters=120, gan_iters=500,
-                     gan_methods=("wgan-clip", "wgan-gp"), deep_depth=12, deep_iters=40, d4_iters=200,
+    "cpu": ToyBudget("cpu", width=512, batch_size=256, surface_iters=120, gan_iters=2000,
+                     gan_methods=("wgan-clip", "wgan-gp"), deep_depth=12, deep_iters=40, d4_iters=1000,
                      d4_archs=((1, 512), (3, 512), (6, 128), (12, 128)), n_eval=1000, grid=128),
     "paper": ToyBudget("paper", width=512, batch_size=256, surface_iters=100000, gan_iters=100000,
                        gan_methods=("wgan-clip", "wgan-gp", "wgan-gp-paper"), deep_depth=12, deep_iters=100000,

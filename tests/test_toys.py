@@ -134,6 +134,32 @@ def test_polynomial_r2_and_share_near_bounds():
     assert toys.share_near_bounds(np.array([0.01, -0.0096, 0.0094, 0.0]), 0.01) == 0.5
 
 
+class _Fn(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+@pytest.mark.parametrize("dataset", toys.DATASETS)
+def test_structure_contrast_closed_forms(dataset):
+    # a linear critic is blind to the structure: the pairs are symmetric, so the contrast is 0
+    w = torch.tensor([0.7, -1.3])
+    assert abs(toys.structure_contrast(_Fn(lambda x: x @ w), dataset)) < 1e-5
+    if dataset == "swissroll":
+        return
+    # a cone of slope 1 on every mode, D(x) = -(distance to the nearest mode): each Q lies exactly |P - Q|
+    # from its nearest modes (8: the arc midpoint's chord; 25: half the grid step), so the contrast is 1
+    c = toys.mode_centres(dataset)
+    cone = _Fn(lambda x: -torch.cdist(x, c).min(1).values)
+    assert toys.structure_contrast(cone, dataset) == pytest.approx(1.0, abs=1e-5)
+    assert toys.structure_contrast(_Fn(lambda x: -cone(x)), dataset) == pytest.approx(-1.0, abs=1e-5)
+    p, q = toys.structure_pairs(dataset)
+    assert len(p) == {"8gaussians": 16, "25gaussians": 80}[dataset] and p.shape == q.shape
+
+
 def test_mode_stats_on_true_and_collapsed_samples():
     x = toys.sample("25gaussians", 5000, _g())
     s = toys.mode_stats(x, "25gaussians")
