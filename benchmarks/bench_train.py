@@ -1,16 +1,80 @@
-"""Seconds per generator iteration of every preset at a profile's width and batch, on MNIST and CIFAR-10.
+"""Seconds per generator iteration of every preset at a profile's width and batch.
 
-Used to size the `cpu` training budgets (issue 4). Run by hand on an otherwise idle machine: two
-processes sharing the 2 cores make OpenMP spin and slow each other down by up to ~80x.
-Usage: python benchmarks/bench_train.py [--profile cpu] [--steps 3]
+Run by hand on an otherwise idle machine: two processes sharing the 2 cores make OpenMP spin and slow
+each other down by up to ~80x.
+
+  python benchmarks/bench_train.py [--profile cpu] [--steps 3]      s/it per preset, MNIST and CIFAR-10
+  python benchmarks/bench_train.py --compare [--rounds 5]           issue 20: the old path (fast=False)
+      and the new one (fast=True, plus --compile) side by side in one process, alternating blocks of
+      --steps iterations, so both see the same machine; prints medians and old/new per preset
+  python benchmarks/bench_train.py --ops [--fast 0|1]               torch.profiler: where a step's time goes
 """
 import argparse
+import statistics
 import tempfile
 import time
+
+import torch
 
 from gan_repro.presets import PRESETS
 from gan_repro.profiles import get_profile
 from gan_repro.train import Trainer, TrainConfig
+
+
+def _trainer(name: str, ds: str, prof, width: int, **kw) -> Trainer:
+    cfg = TrainConfig(preset=name, dataset=ds, iters=10 ** 6, batch_size=prof.train_batch_size, width=width, **kw)
+    return Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False)
+
+
+def _time(t: Trainer, steps: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        t.train_step()
+    return (time.perf_counter() - t0) / steps
+
+
+def plain(a, prof, width):
+    for ds in a.datasets.split(","):
+        for name in a.presets.split(","):
+            t = _trainer(name, ds, prof, width, fast=bool(a.fast))
+            t.train_step()                                   # warm-up
+            sec = _time(t, a.steps)
+            print(f"{name:14s} {ds:8s} {sec:7.3f} s/it  {1 / sec:6.2f} it/s  (n_critic={t.preset.n_critic})", flush=True)
+
+
+def compare(a, prof, width):
+    """Old and new path alternating: per round, a.steps iterations of each; medians over a.rounds."""
+    ratios = []
+    print(f"{'preset':14s} {'data':8s} {'old s/it':>9s} {'new s/it':>9s} {'old/new':>8s}  new-path setup s")
+    for ds in a.datasets.split(","):
+        for name in a.presets.split(","):
+            old = _trainer(name, ds, prof, width, fast=False)
+            new = _trainer(name, ds, prof, width, fast=True, compile=a.compile)
+            old.train_step()
+            t0 = time.perf_counter()
+            new.train_step()                                 # warm-up (and compilation, if any)
+            setup = time.perf_counter() - t0
+            times = {"old": [], "new": []}
+            for r in range(a.rounds):
+                for key, t in (("old", old), ("new", new)) if r % 2 == 0 else (("new", new), ("old", old)):
+                    times[key].append(_time(t, a.steps))
+            mo, mn = statistics.median(times["old"]), statistics.median(times["new"])
+            ratios.append(mo / mn)
+            print(f"{name:14s} {ds:8s} {mo:9.3f} {mn:9.3f} {mo / mn:7.2f}x  {setup:6.1f}", flush=True)
+    print(f"median old/new over {len(ratios)} runs: {statistics.median(ratios):.2f}x "
+          f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
+
+
+def ops(a, prof, width):
+    from torch.profiler import ProfilerActivity, profile
+    for ds in a.datasets.split(","):
+        for name in a.presets.split(","):
+            t = _trainer(name, ds, prof, width, fast=bool(a.fast), compile=a.compile)
+            t.train_step()
+            with profile(activities=[ProfilerActivity.CPU]) as p:
+                _time(t, a.steps)
+            print(f"== {name} {ds} fast={a.fast}")
+            print(p.key_averages().table(sort_by="self_cpu_time_total", row_limit=a.rows), flush=True)
 
 
 def main():
@@ -19,22 +83,19 @@ def main():
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--width", type=int, default=0, help="override the profile's width (0 = keep)")
     p.add_argument("--presets", default=",".join(PRESETS))
+    p.add_argument("--datasets", default="mnist,cifar10")
+    p.add_argument("--fast", type=int, default=1, help="plain and --ops: 1 = the fast path, 0 = the old one")
+    p.add_argument("--compare", action="store_true")
+    p.add_argument("--compile", action="store_true", help="the new path compiles G and D (torch.compile)")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--ops", action="store_true")
+    p.add_argument("--rows", type=int, default=15)
     a = p.parse_args()
     prof = get_profile(a.profile)
     width = a.width or prof.width
-    print(f"profile={prof.name} width={width} batch={prof.train_batch_size}")
-    for ds in ("mnist", "cifar10"):
-        for name in a.presets.split(","):
-            cfg = TrainConfig(preset=name, dataset=ds, iters=a.steps + 1, batch_size=prof.train_batch_size,
-                              width=width)
-            t = Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False)
-            t.train_step()                                   # warm-up
-            t0 = time.perf_counter()
-            for _ in range(a.steps):
-                t.train_step()
-            sec = (time.perf_counter() - t0) / a.steps
-            print(f"{name:14s} {ds:8s} {sec:7.3f} s/it  {1 / sec:6.2f} it/s  "
-                  f"(n_critic={t.preset.n_critic})", flush=True)
+    print(f"profile={prof.name} width={width} batch={prof.train_batch_size} threads={torch.get_num_threads()} "
+          f"torch={torch.__version__}")
+    (compare if a.compare else ops if a.ops else plain)(a, prof, width)
 
 
 if __name__ == "__main__":

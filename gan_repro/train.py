@@ -38,6 +38,9 @@ class TrainConfig:
     device: str = "cpu"
     distributed: str = "none"   # "none" | "gloo" (CPU) | "nccl" (CUDA): DDP under torchrun
     ema: bool = True            # keep the preset's EMA of G, if it has one (False: sample the raw G)
+    fast: bool = True           # the faster CPU path of issue 20 (Trainer._speed_setup); False: the path of
+                                # every run before it, kept for side-by-side timing (benchmarks/bench_train.py)
+    compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup
 
     def hash(self) -> str:
         d = asdict(self)
@@ -48,7 +51,7 @@ class TrainConfig:
 
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
-_LATE_FIELDS = {"ema": True}
+_LATE_FIELDS = {"ema": True, "fast": True, "compile": False}
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
 # logs and checkpoints touches no weight or random number, and dropping the EMA changes no training step
 EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema")
@@ -90,6 +93,7 @@ class Trainer:
         self.G, self.D = self.g_core, self.d_core
         if cfg.distributed != "none":
             self._wrap_ddp()
+        self._speed_setup()
         self.opt_g, self.opt_d = self._optimiser(self.G, self.preset.g_lr), self._optimiser(self.D, self.preset.d_lr)
         self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
         self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
@@ -112,11 +116,28 @@ class Trainer:
             self.d_core = torch.nn.SyncBatchNorm.convert_sync_batchnorm(self.d_core)
         self.G, self.D = DDP(self.g_core), DDP(self.d_core)
 
+    def _speed_setup(self):
+        """The fast path (cfg.fast), each part measured in benchmarks/bench_train.py --compare:
+        - one D call on [real; fake] when D has no BatchNorm (a BN D would normalise the two halves
+          together, which changes the model): half the calls, same maths. With spectral norm, the joint
+          call runs one power iteration per D step instead of two (BigGAN-PyTorch's joint call does too);
+        - optimisers with foreach (multi-tensor) steps: the same update, fewer kernel calls.
+        cfg.compile (opt-in) compiles G and, without a gradient penalty (inductor has no double backward),
+        D; compilation (~tens of seconds per model) is paid again in every process."""
+        has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.d_core.modules())
+        self._joint_d = self.cfg.fast and not has_bn
+        self.G_train, self.D_train = self.G, self.D
+        if self.cfg.compile:
+            self.G_train = torch.compile(self.G, dynamic=False)
+            if not self.preset.gp_weight:
+                self.D_train = torch.compile(self.D, dynamic=False)
+
     def _optimiser(self, model, lr):
+        fast = {"foreach": True} if self.cfg.fast else {}
         if self.preset.optimizer == "adam":
-            return torch.optim.Adam(model.parameters(), lr=lr, betas=self.preset.betas)
+            return torch.optim.Adam(model.parameters(), lr=lr, betas=self.preset.betas, **fast)
         if self.preset.optimizer == "rmsprop":
-            return torch.optim.RMSprop(model.parameters(), lr=lr)
+            return torch.optim.RMSprop(model.parameters(), lr=lr, **fast)
         raise ValueError(f"unknown optimizer {self.preset.optimizer!r}; valid: adam, rmsprop")
 
     # ------------------------------------------------------------------ sampling
@@ -142,8 +163,13 @@ class Trainer:
             # fakes take the real batch's labels, so every GP interpolate is between two images of one class
             z = torch.randn(b, self.z_dim, generator=self.gen).to(dev)
             with torch.no_grad():
-                fake = self.G(z, y)
-            loss_d, l_real, l_fake = d_loss(p.loss, self.D(real, y), self.D(fake, y))
+                fake = self.G_train(z, y)
+            if self._joint_d:                                     # (2B,) scores in one call
+                out = self.D_train(torch.cat([real, fake]), None if y is None else torch.cat([y, y]))
+                s_real, s_fake = out[:b], out[b:]
+            else:
+                s_real, s_fake = self.D_train(real, y), self.D_train(fake, y)
+            loss_d, l_real, l_fake = d_loss(p.loss, s_real, s_fake)
             if p.gp_weight:
                 loss_d = loss_d + gradient_penalty(self.D, real, fake, y, self.gen, p.gp_weight)
             self.opt_d.zero_grad(set_to_none=True)
@@ -152,7 +178,7 @@ class Trainer:
             if p.clip:
                 clip_weights(self.d_core, p.clip)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
-        loss_g = g_loss(p.loss, self.D(self.G(z, y), y))
+        loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         if p.ortho_beta:
