@@ -57,6 +57,10 @@ _LATE_FIELDS = {"ema": True, "fast": True, "compile": False}
 EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema")
 
 
+# the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
+FAST_PARTS = ("joint_d", "foreach", "channels_last")
+
+
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be read, or belongs to another config: never a silent restart."""
 
@@ -74,8 +78,14 @@ def top_singular_values(model: torch.nn.Module, k: int = 3) -> dict:
 
 
 class Trainer:
-    def __init__(self, cfg: TrainConfig, out_dir: str | Path, progress: bool = True):
+    def __init__(self, cfg: TrainConfig, out_dir: str | Path, progress: bool = True, fast_parts=None):
+        """fast_parts: which of FAST_PARTS run (benchmarks only); default all of them when cfg.fast, else none."""
         self.cfg, self.out, self.progress = cfg, Path(out_dir), progress
+        parts = tuple(fast_parts) if fast_parts is not None else FAST_PARTS if cfg.fast else ()
+        unknown = set(parts) - set(FAST_PARTS)
+        if unknown:
+            raise ValueError(f"unknown fast-path parts {sorted(unknown)}; valid: {', '.join(FAST_PARTS)}")
+        self.fast_parts = parts
         self.preset = get_preset(cfg.preset)
         data = load_dataset(cfg.dataset, "train")
         n = cfg.n_train or len(data)
@@ -89,6 +99,11 @@ class Trainer:
         c, size = self.images.shape[1], self.images.shape[2]
         self.g_core, self.d_core = (m.to(cfg.device) for m in make_gan(self.preset, size, c, self.n_classes, cfg.width))
         self.ema = copy.deepcopy(self.g_core).eval() if self.preset.ema_decay and cfg.ema else None
+        self._channels_last = "channels_last" in parts
+        if self._channels_last:                  # 4-D weights (and so conv outputs) in NHWC, before any DDP
+            for m in (self.g_core, self.d_core, self.ema):
+                if m is not None:
+                    m.to(memory_format=torch.channels_last)
         self.rank, self.world = 0, 1
         self.G, self.D = self.g_core, self.d_core
         if cfg.distributed != "none":
@@ -121,11 +136,13 @@ class Trainer:
         - one D call on [real; fake] when D has no BatchNorm (a BN D would normalise the two halves
           together, which changes the model): half the calls, same maths. With spectral norm, the joint
           call runs one power iteration per D step instead of two (BigGAN-PyTorch's joint call does too);
-        - optimisers with foreach (multi-tensor) steps: the same update, fewer kernel calls.
+        - optimisers, weight clipping and the EMA with foreach (multi-tensor) calls: the same update, fewer
+          kernel calls.
         cfg.compile (opt-in) compiles G and, without a gradient penalty (inductor has no double backward),
         D; compilation (~tens of seconds per model) is paid again in every process."""
         has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.d_core.modules())
-        self._joint_d = self.cfg.fast and not has_bn
+        self._joint_d = "joint_d" in self.fast_parts and not has_bn
+        self._foreach = "foreach" in self.fast_parts
         self.G_train, self.D_train = self.G, self.D
         if self.cfg.compile:
             self.G_train = torch.compile(self.G, dynamic=False)
@@ -133,7 +150,7 @@ class Trainer:
                 self.D_train = torch.compile(self.D, dynamic=False)
 
     def _optimiser(self, model, lr):
-        fast = {"foreach": True} if self.cfg.fast else {}
+        fast = {"foreach": True} if self._foreach else {}
         if self.preset.optimizer == "adam":
             return torch.optim.Adam(model.parameters(), lr=lr, betas=self.preset.betas, **fast)
         if self.preset.optimizer == "rmsprop":
@@ -153,7 +170,8 @@ class Trainer:
         """A batch drawn with replacement: float (B, C, H, W) in [-1, 1] and labels (B,) or None."""
         idx = torch.randint(len(self.images), (self.batch,), generator=self.gen)
         y = self.labels[idx].to(self.cfg.device) if self.n_classes else None
-        return to_model(self.images[idx]).to(self.cfg.device), y
+        x = to_model(self.images[idx]).to(self.cfg.device)
+        return (x.contiguous(memory_format=torch.channels_last) if self._channels_last else x), y
 
     # ------------------------------------------------------------------ one generator iteration
     def train_step(self) -> dict:
@@ -176,7 +194,7 @@ class Trainer:
             loss_d.backward()
             self.opt_d.step()
             if p.clip:
-                clip_weights(self.d_core, p.clip)
+                clip_weights(self.d_core, p.clip, foreach=self._foreach)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
         loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
@@ -193,8 +211,12 @@ class Trainer:
     @torch.no_grad()
     def _update_ema(self):
         d = self.preset.ema_decay if self.step >= self.preset.ema_start else 0.0   # 0: copy G
-        for pe, pg in zip(self.ema.parameters(), self.g_core.parameters()):
-            pe.lerp_(pg, 1.0 - d)
+        pe, pg = list(self.ema.parameters()), list(self.g_core.parameters())
+        if self._foreach:
+            torch._foreach_lerp_(pe, pg, 1.0 - d)
+        else:
+            for a, b in zip(pe, pg):
+                a.lerp_(b, 1.0 - d)
         for be, bg in zip(self.ema.buffers(), self.g_core.buffers()):
             be.copy_(bg)
 

@@ -25,12 +25,16 @@ def test_gradient_penalty_on_a_linear_critic():
     assert gp.item() == pytest.approx(10.0 * (a.norm().item() - 1.0) ** 2, rel=1e-5)
 
 
-def test_weight_clipping_bounds_every_weight():
+@pytest.mark.parametrize("foreach", [False, True])
+def test_weight_clipping_bounds_every_weight(foreach):
     m = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.Linear(8, 2))
     for p in m.parameters():
         torch.nn.init.normal_(p, std=1.0)
-    clip_weights(m, 0.01)
-    assert all(p.abs().max() <= 0.01 for p in m.parameters())
+    before = [p.detach().clone() for p in m.parameters()]
+    clip_weights(m, 0.01, foreach=foreach)
+    for b, p in zip(before, m.parameters()):
+        assert torch.equal(p, b.clamp(-0.01, 0.01))         # inside kept, outside put on the bound
+    assert any((b.abs() < 0.01).any() for b in before)     # the test has weights on both sides
 
 
 def test_ortho_gradient_is_biggan_pytorch_step_and_half_the_paper_formula():

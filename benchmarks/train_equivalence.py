@@ -1,0 +1,72 @@
+"""Issue 20's semantics check: does the fast training path train an equivalent model?
+
+For each (preset, iterations) the same config is trained with fast=False (the old path) and fast=True,
+over 3 seeds, and scored by FID-500 (500 samples against the first 500 real test images, TF-Inception
+pool3). The paths agree when the difference of their mean FIDs is within the seed-to-seed spread.
+Writes results/cpu/20_train_speed/{table.csv, metrics.json} with provenance. About 40 min on 2 cores.
+
+  python benchmarks/train_equivalence.py [--dataset mnist] [--seeds 0,1,2] [--runs dcgan:2000,sngan:500]
+"""
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from gan_repro.data import load_dataset
+from gan_repro.metrics import InceptionExtractor, evaluate, extract_features
+from gan_repro.profiles import get_profile
+from gan_repro.results import Run
+from gan_repro.train import Trainer, TrainConfig
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--dataset", default="mnist")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--runs", default="dcgan:2000,sngan:500")
+    p.add_argument("--n", type=int, default=500)
+    a = p.parse_args()
+    prof = get_profile("cpu")
+    run = Run("20_train_speed", "cpu", 0)
+    test = load_dataset(a.dataset, "test")
+    run.add_cards(test.card)
+    ext = InceptionExtractor()
+    real = extract_features(test.images[:a.n], ext, desc="real test")
+    rows, work = [], Path(tempfile.mkdtemp(prefix="train_equivalence_"))
+    for spec in a.runs.split(","):
+        preset, iters = spec.split(":")
+        for seed in map(int, a.seeds.split(",")):
+            for fast in (False, True):
+                cfg = TrainConfig(preset=preset, dataset=a.dataset, iters=int(iters), batch_size=prof.train_batch_size,
+                                  width=prof.width, seed=seed, fast=fast, ckpt_every=int(iters), log_every=50)
+                t0 = time.perf_counter()
+                t = Trainer(cfg, work / f"{preset}-{seed}-{fast}").fit()
+                sec = time.perf_counter() - t0
+                fake, _ = t.sample(a.n, torch.Generator().manual_seed(seed))
+                fid = evaluate(fake, test.images[:a.n], ["fid"], extractor=ext, progress=False,
+                               real_features=real)["fid"]
+                rows.append({"preset": preset, "iters": int(iters), "seed": seed, "path": "new" if fast else "old",
+                             "train_s": sec, f"fid_{a.n}": fid})
+                print(rows[-1], flush=True)
+    df = pd.DataFrame(rows)
+    summary = []
+    for (preset, iters), d in df.groupby(["preset", "iters"], sort=False):
+        f = {k: d[d.path == k][f"fid_{a.n}"].tolist() for k in ("old", "new")}
+        gap = abs(statistics.mean(f["old"]) - statistics.mean(f["new"]))
+        spread = max(statistics.stdev(f["old"]), statistics.stdev(f["new"]))
+        summary.append({"preset": preset, "iters": iters, "old_mean": statistics.mean(f["old"]),
+                        "old_sd": statistics.stdev(f["old"]), "new_mean": statistics.mean(f["new"]),
+                        "new_sd": statistics.stdev(f["new"]), "gap": gap, "within_spread": gap <= spread,
+                        "old_train_s": d[d.path == "old"].train_s.median(), "new_train_s": d[d.path == "new"].train_s.median()})
+    print(pd.DataFrame(summary).to_string())
+    run.save(df, {"summary": summary, "criterion": "|mean FID old - mean FID new| <= the larger seed sd",
+                  "n": a.n, "width": prof.width, "batch_size": prof.train_batch_size,
+                  "threads": torch.get_num_threads()})
+
+
+if __name__ == "__main__":
+    main()
