@@ -21,9 +21,9 @@ from gan_repro.profiles import get_profile
 from gan_repro.train import Trainer, TrainConfig
 
 
-def _trainer(name: str, ds: str, prof, width: int, **kw) -> Trainer:
+def _trainer(name: str, ds: str, prof, width: int, parts=None, **kw) -> Trainer:
     cfg = TrainConfig(preset=name, dataset=ds, iters=10 ** 6, batch_size=prof.train_batch_size, width=width, **kw)
-    return Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False)
+    return Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False, fast_parts=parts)
 
 
 def _time(t: Trainer, steps: int) -> float:
@@ -49,7 +49,7 @@ def compare(a, prof, width):
     for ds in a.datasets.split(","):
         for name in a.presets.split(","):
             old = _trainer(name, ds, prof, width, fast=False)
-            new = _trainer(name, ds, prof, width, fast=True, compile=a.compile)
+            new = _trainer(name, ds, prof, width, a.parts, fast=True, compile=a.compile)
             old.train_step()
             t0 = time.perf_counter()
             new.train_step()                                 # warm-up (and compilation, if any)
@@ -88,6 +88,8 @@ def main():
     p.add_argument("--compare", action="store_true")
     p.add_argument("--compile", action="store_true", help="the new path compiles G and D (torch.compile)")
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--parts", default="", help="--compare: the new path's FAST_PARTS, comma-separated "
+                   "(default all; 'none' = only --compile), to measure each change's own gain")
     p.add_argument("--ops", action="store_true")
     p.add_argument("--rows", type=int, default=15)
     a = p.parse_args()
@@ -95,6 +97,7 @@ def main():
     width = a.width or prof.width
     print(f"profile={prof.name} width={width} batch={prof.train_batch_size} threads={torch.get_num_threads()} "
           f"torch={torch.__version__}")
+    a.parts = None if a.parts in ("", "all") else () if a.parts == "none" else tuple(a.parts.split(","))
     (compare if a.compare else ops if a.ops else plain)(a, prof, width)
 
 
