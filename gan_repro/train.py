@@ -40,10 +40,13 @@ class TrainConfig:
     ema: bool = True            # keep the preset's EMA of G, if it has one (False: sample the raw G)
     fast: bool = True           # the faster CPU path of issue 20 (Trainer._speed_setup); False: the path of
                                 # every run before it, kept for side-by-side timing (benchmarks/bench_train.py)
-    compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup
+    compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
+                                # Not in the hash: it changes float order only, and a run may resume either way
 
     def hash(self) -> str:
         d = asdict(self)
+        for k in _RUNTIME_FIELDS:
+            del d[k]
         for k, default in _LATE_FIELDS.items():   # runs committed before a field existed keep their hash
             if d[k] == default:
                 del d[k]
@@ -51,10 +54,12 @@ class TrainConfig:
 
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
-_LATE_FIELDS = {"ema": True, "fast": True, "compile": False}
+_LATE_FIELDS = {"ema": True, "fast": True}
+# fields that never enter the hash: how a run executes, not what it trains
+_RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
 # logs and checkpoints touches no weight or random number, and dropping the EMA changes no training step
-EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema")
+EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema") + _RUNTIME_FIELDS
 
 
 # the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
@@ -138,16 +143,15 @@ class Trainer:
           call runs one power iteration per D step instead of two (BigGAN-PyTorch's joint call does too);
         - optimisers, weight clipping and the EMA with foreach (multi-tensor) calls: the same update, fewer
           kernel calls.
-        cfg.compile (opt-in) compiles G and, without a gradient penalty (inductor has no double backward),
-        D; compilation (~tens of seconds per model) is paid again in every process."""
+        cfg.compile (opt-in) compiles the G and D calls of the losses; the gradient penalty keeps eager D
+        (inductor has no double backward), its gradients adding to the same parameters. Compilation (~1 min
+        per preset on 2 cores) is paid again in every process, so smoke runs leave it off."""
         has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.d_core.modules())
         self._joint_d = "joint_d" in self.fast_parts and not has_bn
         self._foreach = "foreach" in self.fast_parts
         self.G_train, self.D_train = self.G, self.D
         if self.cfg.compile:
-            self.G_train = torch.compile(self.G, dynamic=False)
-            if not self.preset.gp_weight:
-                self.D_train = torch.compile(self.D, dynamic=False)
+            self.G_train, self.D_train = (torch.compile(m, dynamic=False) for m in (self.G, self.D))
 
     def _optimiser(self, model, lr):
         fast = {"foreach": True} if self._foreach else {}

@@ -162,6 +162,7 @@ def test_late_config_fields_leave_old_hashes_alone():
     old = {k: v for k, v in asdict(cfg).items() if k not in ("ema", "fast", "compile")}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
+    assert _cfg(compile=True).hash() == cfg.hash()          # how a run executes, not what it trains
 
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp"])
