@@ -60,6 +60,38 @@ def run_notebook(path: Path, profile: str, out_dir: Path, seed: int = 0, params:
         return NotebookResult(path.stem, True, time.time() - t0)
     except Exception as e:  # report and go on with the rest; the summary carries the failure
         return NotebookResult(path.stem, False, time.time() - t0, _failed_cell(e))
+    finally:
+        if (out_dir / "report.ipynb").exists():
+            compact_progress(out_dir / "report.ipynb")
+
+
+def _final_frames(text: str) -> str:
+    """What a terminal would show of a stream with carriage-return progress bars: per line, the text
+    after its last '\r' (tqdm redraws a bar in place), lines left blank by a cleared bar dropped."""
+    lines = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
+    return "\n".join(line for line in lines if line.strip() or line == lines[-1])
+
+
+def compact_progress(path: Path) -> None:
+    """Keep only each progress bar's final state in a report's stderr streams (notebook 14's 70-odd toy
+    runs wrote 4 MB of redraws); stdout, results and figures are untouched."""
+    import nbformat
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        merged = []                                   # consecutive stderr messages joined first: one per redraw
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                if merged and merged[-1].get("output_type") == "stream" and merged[-1].get("name") == "stderr":
+                    merged[-1]["text"] += out["text"]
+                    continue
+                out = nbformat.from_dict({**out})
+            merged.append(out)
+        for out in merged:
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                out["text"] = _final_frames(out["text"])
+        if "outputs" in cell:                         # a bar that cleared itself (leave=False) leaves nothing
+            cell["outputs"] = [o for o in merged if o.get("output_type") != "stream" or o["text"].strip()]
+    nbformat.write(nb, str(path))
 
 
 def select(only: str | None, names=NOTEBOOKS) -> list:

@@ -80,3 +80,19 @@ def test_every_notebook_is_listed_parametrised_and_clean():
             assert "execution" not in c.get("metadata", {}), f"{name}: volatile timing metadata"
         checked = [c for c in nb["cells"] if "NBVAL_CHECK_OUTPUT" in "".join(c["source"])]
         assert checked and all(c["outputs"] for c in checked), f"{name}: commit the checked cell's smoke output"
+
+
+def test_compact_progress_keeps_each_bars_final_state_only(tmp_path):
+    import nbformat
+    from gan_repro.runner import compact_progress
+    nb = nbformat.v4.new_notebook()
+    err = lambda t: nbformat.v4.new_output("stream", name="stderr", text=t)
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [err("a:  0%|\r"), err("a: 50%|\r"), err("a: 100%| done\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="result 1\r2\n"),
+                    err("b:  0%|\r"), err("b: 100%|\r"), err("\r          \r")]      # b: leave=False
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "r.ipynb")
+    compact_progress(tmp_path / "r.ipynb")
+    outs = nbformat.read(tmp_path / "r.ipynb", as_version=4).cells[0].outputs
+    assert [(o.name, o.text) for o in outs] == [("stderr", "a: 100%| done\n"), ("stdout", "result 1\r2\n")]
