@@ -6,7 +6,9 @@ each other down by up to ~80x.
   python benchmarks/bench_train.py [--profile cpu] [--steps 3]      s/it per preset, MNIST and CIFAR-10
   python benchmarks/bench_train.py --compare [--rounds 5]           issue 20: the old path (fast=False)
       and the new one (fast=True, plus --compile) side by side in one process, alternating blocks of
-      --steps iterations, so both see the same machine; prints medians and old/new per preset
+      --steps iterations, so both see the same machine; prints medians and old/new per preset.
+      --parts P: only those FAST_PARTS on the new side (each change's own gain); --parts none with no
+      --compile runs the same code on both sides: its ratios (0.96-1.00x) are the measurement's noise
   python benchmarks/bench_train.py --ops [--fast 0|1]               torch.profiler: where a step's time goes
 """
 import argparse

@@ -165,10 +165,10 @@ def test_late_config_fields_leave_old_hashes_alone():
     assert _cfg(compile=True).hash() == cfg.hash()          # how a run executes, not what it trains
 
 
-@pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp"])
+@pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp", "sngan", "biggan"])
 def test_the_fast_path_takes_the_old_paths_steps(tmp_path, preset):
-    # without spectral norm the fast path (one D call on [real; fake] when D has no BN, foreach steps,
-    # channels_last) is the same maths: from one seed, two iterations of each give the same losses, and the
+    # the fast path (one D call on [real; fake] when D has neither BN nor SN, foreach steps, channels_last)
+    # is the same maths: from one seed, two iterations of each give the same losses, and the
     # same weights up to float order. Measured: mean |diff| <= 1e-6; <= 0.15 % of the weights differ by more
     # than 1e-5, all of them where Adam's or RMSProp's normalised steps flip sign on a gradient of ~0.
     old, new = (Trainer(_cfg(preset=preset, fast=f), tmp_path / str(f), progress=False) for f in (False, True))
