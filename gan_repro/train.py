@@ -147,7 +147,7 @@ class Trainer:
         - foreach: optimisers, weight clipping and the EMA in multi-tensor calls.
         cfg.compile (opt-in, measured slower on the DCGAN family: 0.77-0.89x, and 1.3-1.6x on the ResNets
         against the old path, no better than channels_last alone) compiles the G and D calls of the losses;
-        the gradient penalty keeps eager D (inductor has no double backward). Compilation (20-150 s per
+        the gradient penalty keeps eager D (inductor has no double backward). Compilation (9-148 s per
         preset here) is paid again in every process."""
         has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.d_core.modules())
         has_sn = any(hasattr(m, "parametrizations") for m in self.d_core.modules())
