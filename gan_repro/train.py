@@ -428,10 +428,15 @@ class Trainer:
         Image.fromarray(g.squeeze(-1) if g.shape[-1] == 1 else g).save(self.out / f"samples_{self.step:07d}.png")
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator, labels=None) -> tuple:
-        """uint8 samples from the EMA generator when there is one: (images (n, C, H, W), labels)."""
+    def sample(self, n: int, generator: torch.Generator, labels=None, z: torch.Tensor | None = None) -> tuple:
+        """uint8 samples from the EMA generator when there is one: (images (n, C, H, W), labels).
+        z: (n, z_dim) latent codes to use (e.g. truncated ones, gan_repro.truncation); default N(0, I)."""
         g = (self.ema if self.ema is not None else self.g_core).eval()
         y = labels if labels is not None else (torch.arange(n) % self.n_classes if self.n_classes else None)
-        x = g(torch.randn(n, self.z_dim, generator=generator).to(self.cfg.device), y)
+        if z is None:
+            z = torch.randn(n, self.z_dim, generator=generator)
+        elif z.shape != (n, self.z_dim):
+            raise ValueError(f"z must be (n, z_dim) = ({n}, {self.z_dim}), got {tuple(z.shape)}")
+        x = g(z.to(self.cfg.device), y)
         self.g_core.train()
         return to_uint8(x.clamp(-1, 1).cpu()), y

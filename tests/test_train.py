@@ -233,3 +233,13 @@ def test_committed_generators_load_and_sample_the_same_on_both_paths(tmp_path, r
         assert t.load(), f"{run}: committed generator.pt did not load (fast parts {t.fast_parts})"
         samples.append(t.sample(32, torch.Generator().manual_seed(0))[0])
     assert torch.equal(*samples)
+
+
+def test_sample_takes_given_latent_codes(tmp_path):
+    t = Trainer(_cfg(preset="biggan"), tmp_path, progress=False)
+    z = torch.randn(4, t.z_dim, generator=torch.Generator().manual_seed(0))
+    drawn = t.sample(4, torch.Generator().manual_seed(0))[0]
+    given = t.sample(4, torch.Generator().manual_seed(99), z=z)[0]
+    assert torch.equal(drawn, given)
+    with pytest.raises(ValueError, match="z must be"):
+        t.sample(4, torch.Generator(), z=z[:3])

@@ -1,0 +1,81 @@
+"""Notebook 09's truncation sweep and claim B1, on stub generators and hand-made curves."""
+import math
+
+import pandas as pd
+import pytest
+import torch
+
+from gan_repro.analysis import biggan_studies as bs
+from gan_repro.truncation import TRUNCATIONS
+
+
+class _StubTrainer:
+    """A 'generator' whose image brightness is the mean |z| of its code; records every z it is given."""
+    z_dim, n_classes = 8, 3
+
+    def __init__(self):
+        self.zs = []
+
+    def sample(self, n, generator, labels=None, z=None):
+        self.zs.append(z)
+        level = (z.abs().mean(1) * 80).clamp(0, 255).to(torch.uint8)           # (n,)
+        noise = torch.randint(0, 40, (n, 1, 8, 8), generator=generator, dtype=torch.uint8)
+        return level[:, None, None, None] + noise, labels
+
+
+class _StubScorer:
+    name = "stub"
+
+    def __call__(self, images):
+        m = images.float().mean((1, 2, 3))
+        return torch.stack([m / 10, -m / 10, torch.zeros_like(m)], 1)
+
+
+def _extract(images):
+    return images.float().flatten(1)[:, :6]
+
+
+def test_sample_truncated_uses_the_variants_codes_and_cycles_classes():
+    t = _StubTrainer()
+    s = bs.sample_truncated(t, 7, "resample", 0.5, seed=0, batch=3)
+    z = torch.cat(t.zs)
+    assert z.shape == (7, 8) and z.abs().max() <= 0.5 and len(t.zs) == 3       # batches of 3, 3, 1
+    assert s.labels.tolist() == [0, 1, 2, 0, 1, 2, 0] and s.images.shape == (7, 1, 8, 8)
+    t2 = _StubTrainer()
+    bs.sample_truncated(t2, 7, "clamp", 0.5, seed=0)
+    assert (t2.zs[0].abs() == 0.5).any()                                         # clamping: mass on the bound
+
+
+def test_sweep_has_one_finite_row_per_variant_threshold_and_seed():
+    budget = bs.SweepBudget("t", (None, 1.0, 0.1), n=24, seeds=(0, 1), variant_seeds=(0,))
+    real = _extract(_StubTrainer().sample(24, torch.Generator().manual_seed(5), None, torch.randn(24, 8))[0])
+    df = bs.truncation_sweep(_StubTrainer(), "stub", budget, real, _extract, _StubScorer())
+    assert len(df) == 3 * 2 + (len(TRUNCATIONS) - 1) * 3
+    assert df[["fid", "is", "precision", "recall"]].notna().all().all()
+    c = bs.curve(df)
+    assert c.threshold.tolist() == [math.inf, 1.0, 0.1] and (c.fid_se >= 0).all()
+
+
+def _curve(fid, is_, thr=(None, 2.0, 1.0, 0.5, 0.1), seeds=3, jitter=0.01):
+    rows = []
+    for s in range(seeds):
+        for t, f, i in zip(thr, fid, is_):
+            rows.append({"model": "m", "variant": "resample", "threshold": t, "seed": s, "n": 100,
+                         "fid": f * (1 + jitter * (s - 1)), "is": i, "precision": 0.5, "recall": 0.5})
+    return pd.DataFrame(rows)
+
+
+def test_b1_holds_for_the_papers_shape_and_not_otherwise():
+    ok = bs.b1(_curve(fid=[30, 25, 20, 24, 40], is_=[5, 6, 7, 8, 9]))[0]
+    assert ok["held"] and ok["claim"] == "B1" and ok["dataset"] == "m"
+    # FID still falling at the smallest threshold: not U-shaped
+    assert not bs.b1(_curve(fid=[30, 25, 20, 18, 15], is_=[5, 6, 7, 8, 9]))[0]["held"]
+    # the rise at the end within the seeds' spread: not "clearly worse"
+    assert not bs.b1(_curve(fid=[30, 25, 20, 24, 20.5], is_=[5, 6, 7, 8, 9], jitter=0.2))[0]["held"]
+    # IS not rising as the threshold falls
+    assert not bs.b1(_curve(fid=[30, 25, 20, 24, 40], is_=[9, 5, 8, 6, 7]))[0]["held"]
+
+
+def test_unknown_sweep_profile_is_a_clear_error():
+    with pytest.raises(ValueError, match="no truncation sweep for profile 'bogus'"):
+        bs.get_sweep("bogus")
