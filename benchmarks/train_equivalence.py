@@ -57,9 +57,9 @@ def main():
     summary = []
     for (preset, iters), d in df.groupby(["preset", "iters"], sort=False):
         f = {k: d[d.path == k][f"fid_{a.n}"].tolist() for k in ("old", "new")}
-        gap = abs(statistics.mean(f["old"]) - statistics.mean(f["new"]))
         if min(len(f["old"]), len(f["new"])) < 2:
             continue                                    # a spread needs two seeds per path
+        gap = abs(statistics.mean(f["old"]) - statistics.mean(f["new"]))
         spread = max(statistics.stdev(f["old"]), statistics.stdev(f["new"]))
         summary.append({"preset": preset, "iters": iters, "old_mean": statistics.mean(f["old"]),
                         "old_sd": statistics.stdev(f["old"]), "new_mean": statistics.mean(f["new"]),

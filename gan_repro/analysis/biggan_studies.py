@@ -12,6 +12,7 @@ import pandas as pd
 import scipy.stats
 import torch
 
+from gan_repro.analysis.how_good import draw
 from gan_repro.claims import record as _claim
 from gan_repro.data import ImageSet
 from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance
@@ -50,12 +51,8 @@ def sample_truncated(trainer, n: int, variant: str, threshold: float | None, see
                      batch: int = 500) -> ImageSet:
     """n samples with z from `variant` at `threshold` (classes cycled 0..K-1), in batches. One seed gives
     the same z for every threshold of a variant, up to what the variant redraws."""
-    g = torch.Generator().manual_seed(seed)
-    z = truncated_noise(variant, n, trainer.z_dim, threshold, g)           # (n, z_dim)
-    y = torch.arange(n) % trainer.n_classes if trainer.n_classes else None
-    parts = [trainer.sample(min(batch, n - i), g, None if y is None else y[i:i + batch], z[i:i + batch])
-             for i in range(0, n, batch)]
-    return ImageSet(torch.cat([p[0] for p in parts]), None if y is None else y)
+    z = truncated_noise(variant, n, trainer.z_dim, threshold, torch.Generator().manual_seed(seed))  # (n, z_dim)
+    return draw(trainer, n, seed, batch, z)
 
 
 def score_point(images: torch.Tensor, real_feats: torch.Tensor, extractor, scorer, k: int, seed: int) -> dict:

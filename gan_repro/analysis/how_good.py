@@ -61,10 +61,12 @@ def table_note(tc: TableConfig, real_train: ImageSet, real_test: ImageSet, profi
             f"images, tested on all {len(real_test)} real test images. SWD x1e3 on {tc.n_swd} images.")
 
 
-def draw(trainer, n: int, seed: int, batch: int = 500) -> ImageSet:
-    """n labelled samples (classes cycled 0..K-1, so balanced), in batches to bound memory."""
+def draw(trainer, n: int, seed: int, batch: int = 500, z: torch.Tensor | None = None) -> ImageSet:
+    """n labelled samples (classes cycled 0..K-1, so balanced), in batches to bound memory.
+    z: (n, z_dim) latent codes to use (e.g. truncated ones); default the trainer's N(0, I) draws."""
     g = torch.Generator().manual_seed(seed)
-    parts = [trainer.sample(min(batch, n - i), g, torch.arange(i, min(i + batch, n)) % trainer.n_classes)
+    parts = [trainer.sample(min(batch, n - i), g, torch.arange(i, min(i + batch, n)) % trainer.n_classes,
+                            None if z is None else z[i:i + batch])
              for i in range(0, n, batch)]
     return ImageSet(torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts]).cpu())
 
