@@ -1,4 +1,5 @@
-"""BigGAN's analyses (Brock et al. 2019; PAPERS.md section B). So far: the truncation sweep of claim B1.
+"""BigGAN's analyses (Brock et al. 2019; PAPERS.md section B). So far: the truncation sweep of claim B1
+(notebook 09); its figures are in `biggan_plots`.
 
 Every study returns a table; every verdict is computed from it, with the criterion in its docstring.
 """
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 import torch
+from tqdm.auto import tqdm
 
 from gan_repro.analysis.how_good import draw
 from gan_repro.claims import record as _claim
@@ -31,14 +33,23 @@ class SweepBudget:
     n: int                      # samples per point (FID and precision/recall against n real test features)
     seeds: tuple                # sample seeds of the paper's (resampling) curve: mean and standard error
     variant_seeds: tuple        # sample seeds of the other variants' curves
+    variant_thresholds: tuple   # their thresholds (no None: untruncated, every variant draws the same z)
     k: int = 3                  # precision/recall neighbourhood (Kynkaanniemi et al. 2019)
 
 
+# cpu: one point (500 images through Inception) takes ~50 s on 2 cores, so the three other variants get
+# five thresholds and one seed: 27 + 15 points, ~35 min per model.
 SWEEPS = {
-    "smoke": SweepBudget("smoke", (None, 1.0, 0.1), n=32, seeds=(0,), variant_seeds=(0,)),
-    "cpu": SweepBudget("cpu", THRESHOLDS, n=500, seeds=(0, 1, 2), variant_seeds=(0,)),
-    "paper": SweepBudget("paper", THRESHOLDS, n=10000, seeds=(0, 1, 2), variant_seeds=(0, 1, 2)),
+    "smoke": SweepBudget("smoke", (None, 1.0, 0.1), n=16, seeds=(0,), variant_seeds=(0,), variant_thresholds=(0.1,)),
+    "cpu": SweepBudget("cpu", THRESHOLDS, n=500, seeds=(0, 1, 2), variant_seeds=(0,),
+                       variant_thresholds=(2.0, 1.0, 0.5, 0.25, 0.04)),
+    "paper": SweepBudget("paper", THRESHOLDS, n=10000, seeds=(0, 1, 2), variant_seeds=(0, 1, 2),
+                         variant_thresholds=THRESHOLDS[1:]),
 }
+
+# The paper's side of B1 (ImageNet 128x128, BigGAN; the figure's numbers are not in the seed text).
+PAPER = {"B1": "ImageNet 128x128: IS rises monotonically as the threshold falls, FID is U-shaped (Fig. 4b); "
+               "best FID 7.4 at IS 166.5 with truncation (abstract)"}
 
 
 def get_sweep(profile: str) -> SweepBudget:
@@ -66,18 +77,75 @@ def score_point(images: torch.Tensor, real_feats: torch.Tensor, extractor, score
             "precision": pr["precision"], "recall": pr["recall"]}
 
 
+def sweep_points(budget: SweepBudget, variants=TRUNCATIONS) -> list:
+    """(variant, threshold, seed) of every point; the untruncated point appears once per variant."""
+    pts = []
+    for variant in variants:
+        paper = variant == "resample"
+        thresholds = budget.thresholds if paper else (None, *budget.variant_thresholds)
+        pts += [(variant, t, s) for t in thresholds for s in (budget.seeds if paper else budget.variant_seeds)]
+    return pts
+
+
 def truncation_sweep(trainer, model: str, budget: SweepBudget, real_feats: torch.Tensor, extractor, scorer,
                      variants=TRUNCATIONS) -> pd.DataFrame:
-    """One row per (variant, threshold, seed): FID, IS, precision, recall at budget.n samples."""
-    rows = []
-    for variant in variants:
-        seeds = budget.seeds if variant == "resample" else budget.variant_seeds
-        for thr in budget.thresholds:
-            for seed in seeds:
-                imgs = sample_truncated(trainer, budget.n, variant, thr, seed).images
-                rows.append({"model": model, "variant": variant, "threshold": thr, "seed": seed, "n": budget.n,
-                             **score_point(imgs, real_feats, extractor, scorer, budget.k, seed)})
+    """One row per (variant, threshold, seed): FID, IS, precision, recall at budget.n samples.
+
+    Untruncated, every variant draws the same z for a seed (`truncated_noise`), so that point is scored
+    once per seed and shared; `shared` marks the copies."""
+    rows, done = [], {}
+    for variant, thr, seed in tqdm(sweep_points(budget, variants), desc=f"truncation sweep {model}"):
+        key = (None, seed) if thr is None else (variant, thr, seed)
+        shared = key in done
+        if not shared:
+            imgs = sample_truncated(trainer, budget.n, variant, thr, seed).images
+            done[key] = score_point(imgs, real_feats, extractor, scorer, budget.k, seed)
+        rows.append({"model": model, "variant": variant, "threshold": thr, "seed": seed, "n": budget.n,
+                     "shared": shared, **done[key]})
     return pd.DataFrame(rows)
+
+
+def sample_grid(trainer, thresholds, per_class: int, seed: int, variant: str = "resample") -> dict:
+    """{threshold: uint8 (K * per_class, C, H, W)}, class by row. Every threshold starts from the same
+    seed, so a column keeps its code, redrawn only where a coordinate falls outside the threshold."""
+    k = trainer.n_classes or 1
+    labels = torch.arange(k).repeat_interleave(per_class) if trainer.n_classes else None   # (K * per_class,)
+    out = {}
+    for thr in thresholds:
+        g = torch.Generator().manual_seed(seed)
+        base = truncated_noise(variant, per_class, trainer.z_dim, thr, g)                 # (per_class, z_dim)
+        out[thr] = trainer.sample(k * per_class, g, labels, base.repeat(k, 1))[0]
+    return out
+
+
+@dataclass
+class SweepModel:
+    """What a sweep of one model needs; `note` states it for the notebook."""
+    trainer: object
+    scorer: object
+    real_feats: torch.Tensor    # (n, 2048) Inception pool3 features of real test images
+    cards: tuple
+    real_acc: float
+    note: str
+
+
+def setup(dataset: str, profile, seed: int, extractor, n: int) -> SweepModel:
+    """The zoo's BigGAN on `dataset` (loaded; trained only where no finished run exists), the IS scorer
+    (the in-project reference classifier of notebooks 03-08) and Inception features of n real test images."""
+    from gan_repro.analysis import how_good, zoo
+    from gan_repro.classifiers import Scorer
+    from gan_repro.data import load_dataset
+    train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
+    trainer, _ = zoo.train_or_load("biggan", dataset, profile, seed)
+    tc = how_good.table_config(dataset, profile, train, seed)
+    clf, acc = how_good.reference(tc, train, test)
+    scorer = Scorer(clf, f"{tc.classifier.arch} trained on {dataset} train")
+    n = min(n, len(test))
+    feats = extract_features(test.images[:n], extractor, desc=f"{dataset} real test features")
+    note = (f"{dataset}: BigGAN from the zoo ({trainer.step:,} it, width {trainer.cfg.width}); FID and "
+            f"precision/recall against the first {n} real test images ({test.card.source}); IS from "
+            f"{scorer.name} (real-test accuracy {acc:.3f}), not Inception")
+    return SweepModel(trainer, scorer, feats, (train.card, test.card), acc, note)
 
 
 def curve(df: pd.DataFrame, variant: str = "resample") -> pd.DataFrame:

@@ -47,13 +47,31 @@ def test_sample_truncated_uses_the_variants_codes_and_cycles_classes():
 
 
 def test_sweep_has_one_finite_row_per_variant_threshold_and_seed():
-    budget = bs.SweepBudget("t", (None, 1.0, 0.1), n=24, seeds=(0, 1), variant_seeds=(0,))
+    budget = bs.SweepBudget("t", (None, 1.0, 0.1), n=24, seeds=(0, 1), variant_seeds=(0,), variant_thresholds=(0.5,))
     real = _extract(_StubTrainer().sample(24, torch.Generator().manual_seed(5), None, torch.randn(24, 8))[0])
-    df = bs.truncation_sweep(_StubTrainer(), "stub", budget, real, _extract, _StubScorer())
-    assert len(df) == 3 * 2 + (len(TRUNCATIONS) - 1) * 3
+    t = _StubTrainer()
+    df = bs.truncation_sweep(t, "stub", budget, real, _extract, _StubScorer())
+    assert len(df) == 3 * 2 + (len(TRUNCATIONS) - 1) * 2
     assert df[["fid", "is", "precision", "recall"]].notna().all().all()
     c = bs.curve(df)
     assert c.threshold.tolist() == [math.inf, 1.0, 0.1] and (c.fid_se >= 0).all()
+    # untruncated, every variant draws the same z: scored once per seed (6 + 3 sampled points), copied
+    assert len(t.zs) == 6 + (len(TRUNCATIONS) - 1) and df.shared.sum() == len(TRUNCATIONS) - 1
+    untrunc = df[df.threshold.isna() & (df.seed == 0)]
+    assert untrunc.fid.nunique() == 1 and len(untrunc) == len(TRUNCATIONS)
+    # ...which is honest only because the codes really are identical
+    codes = [bs.truncated_noise(v, 5, 8, None, torch.Generator().manual_seed(0)) for v in TRUNCATIONS]
+    assert all(torch.equal(codes[0], z) for z in codes[1:])
+
+
+def test_sample_grid_rows_are_classes_and_columns_keep_their_codes():
+    t = _StubTrainer()
+    grids = bs.sample_grid(t, (None, 2.0, 0.5), per_class=4, seed=3)
+    assert list(grids) == [None, 2.0, 0.5] and grids[0.5].shape == (3 * 4, 1, 8, 8)
+    z_none, z_2, z_half = t.zs                                                   # (12, 8) each
+    assert torch.equal(z_none[:4], z_none[4:8]) and torch.equal(z_none[:4], z_none[8:])   # same codes per row
+    keep = z_none.abs() <= 2.0                                                  # within 2: not redrawn
+    assert torch.equal(z_2[keep], z_none[keep]) and z_half.abs().max() <= 0.5
 
 
 def _curve(fid, is_, thr=(None, 2.0, 1.0, 0.5, 0.1), seeds=3, jitter=0.01):

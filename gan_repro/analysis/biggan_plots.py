@@ -1,0 +1,104 @@
+"""Notebook 09's figures: BigGAN's IS-against-FID plot, the truncation variants side by side, precision and
+recall against the threshold, and sample grids per threshold. Tables in, figures out; nothing is computed
+here beyond `biggan_studies.curve`."""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from gan_repro.analysis.biggan_studies import curve
+from gan_repro.plots import show_grid, use_style
+
+# where each sampler comes from (gan_repro.truncation's docstring has the details)
+VARIANT_LABELS = {
+    "resample": "resample |z_i| > t (BigGAN paper)",
+    "scale-std": "z ~ N(0, t²) (BigGAN-PyTorch sample.py)",
+    "tfhub": "t · truncnorm(−2, 2) (TF Hub port)",
+    "clamp": "clamp z to ±t",
+}
+
+
+def threshold_label(t: float) -> str:
+    return "none" if t is None or math.isinf(t) else f"{t:g}"
+
+
+def _panels(n: int, width: float = 4.2, height: float = 3.4):
+    use_style()
+    fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False)
+    return fig, axes[0]
+
+
+def tradeoff_figure(df: pd.DataFrame):
+    """BigGAN's plot: IS (y) against FID (x) along the resampling sweep, one panel per model, mean +- 1 SE
+    over the sample seeds, every point labelled by its threshold."""
+    models = list(df.model.unique())
+    fig, axes = _panels(len(models))
+    for ax, m in zip(axes, models):
+        c = curve(df[df.model == m])
+        ax.errorbar(c.fid, c["is"], xerr=c.fid_se, yerr=c.is_se, fmt="o-", ms=4, capsize=2)
+        for t, f, i in zip(c.threshold, c.fid, c["is"]):
+            ax.annotate(threshold_label(t), (f, i), fontsize=7, xytext=(4, 3), textcoords="offset points")
+        ax.set_xlabel("FID (lower is better)")
+        ax.set_ylabel("IS (in-project classifier)")
+        ax.set_title(f"{m}: resampling truncation, n={int(df.n.iloc[0])}, {df[df.model == m].seed.nunique()} seeds",
+                     fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def variants_figure(df: pd.DataFrame):
+    """The four samplers called "truncation", IS against FID, one panel per model; arrows run from the
+    untruncated point towards the smallest threshold."""
+    models = list(df.model.unique())
+    fig, axes = _panels(len(models))
+    for ax, m in zip(axes, models):
+        d = df[df.model == m]
+        for i, v in enumerate(d.variant.unique()):
+            c = curve(d, v)
+            ax.plot(c.fid, c["is"], "o-" if v == "resample" else "s--", ms=3.5, lw=2 if v == "resample" else 1.2,
+                    color=f"C{i}", label=VARIANT_LABELS.get(v, v))
+            end = c.iloc[-1]
+            ax.annotate(threshold_label(end.threshold), (end.fid, end["is"]), fontsize=7, color=f"C{i}",
+                        xytext=(3, -9), textcoords="offset points")
+        ax.set_xlabel("FID")
+        ax.set_ylabel("IS (in-project classifier)")
+        ax.set_title(f"{m}: four samplers sold as 'truncation'", fontsize=9)
+        ax.legend(fontsize=6.5)
+    fig.tight_layout()
+    return fig
+
+
+def precision_recall_figure(df: pd.DataFrame):
+    """Precision (fidelity) and recall (diversity) against the threshold, resampling sweep, +- 1 SE."""
+    models = list(df.model.unique())
+    fig, axes = _panels(len(models), height=3.0)
+    for ax, m in zip(axes, models):
+        c = curve(df[df.model == m])
+        x = range(len(c))
+        for col in ("precision", "recall"):
+            ax.errorbar(x, c[col], yerr=c[f"{col}_se"], fmt="o-", ms=4, capsize=2, label=col)
+        ax.set_xticks(list(x), [threshold_label(t) for t in c.threshold])
+        ax.set_xlabel("truncation threshold (falling →)")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(f"{m}: precision and recall against real test", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def grid_figure(grids: dict, title: str, per_class: int):
+    """One panel per threshold from `biggan_studies.sample_grid`: rows = classes, columns = the same codes."""
+    use_style()
+    n = len(grids)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.5 * rows), squeeze=False)
+    for ax, (t, imgs) in zip(axes.flat, grids.items()):
+        show_grid(ax, imgs, nrow=per_class, title=f"threshold {threshold_label(t)}")
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
