@@ -5,9 +5,13 @@ over 3 seeds, and scored by FID-500 (500 samples against the first 500 real test
 pool3). The paths agree when the difference of their mean FIDs is within the seed-to-seed spread.
 Writes results/cpu/20_train_speed/{table.csv, metrics.json} with provenance. About 40 min on 2 cores.
 
-  python benchmarks/train_equivalence.py [--dataset mnist] [--seeds 0,1,2] [--runs dcgan:2000,sngan:500]
+  python benchmarks/train_equivalence.py [--dataset mnist] [--seeds 0,1,2] [--runs dcgan:2000,sngan:500] [--append]
+
+--append keeps the rows of the table already there (a seed added in a later session); every row carries
+the commit that trained it.
 """
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -29,9 +33,11 @@ def main():
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--runs", default="dcgan:2000,sngan:500")
     p.add_argument("--n", type=int, default=500)
+    p.add_argument("--append", action="store_true", help="keep the rows already in the results table")
     a = p.parse_args()
     prof = get_profile("cpu")
     run = Run("20_train_speed", "cpu", 0)
+    kept = _kept_rows(run.out) if a.append else []
     test = load_dataset(a.dataset, "test")
     run.add_cards(test.card)
     ext = InceptionExtractor()
@@ -50,10 +56,10 @@ def main():
                 fid = evaluate(fake, test.images[:a.n], ["fid"], extractor=ext, progress=False,
                                real_features=real)["fid"]
                 rows.append({"preset": preset, "iters": int(iters), "seed": seed, "path": "new" if fast else "old",
-                             "train_s": sec, f"fid_{a.n}": fid})
+                             "train_s": sec, f"fid_{a.n}": fid, "commit": run.git["commit"]})
                 print(rows[-1], flush=True)
-                run.save(pd.DataFrame(rows), {"partial": True, "n": a.n})   # an interrupted run keeps its rows
-    df = pd.DataFrame(rows)
+                run.save(pd.DataFrame(kept + rows), {"partial": True, "n": a.n})   # an interrupted run keeps its rows
+    df = pd.DataFrame(kept + rows)
     summary = []
     for (preset, iters), d in df.groupby(["preset", "iters"], sort=False):
         f = {k: d[d.path == k][f"fid_{a.n}"].tolist() for k in ("old", "new")}
@@ -69,6 +75,17 @@ def main():
     run.save(df, {"summary": summary, "criterion": "|mean FID old - mean FID new| <= the larger seed sd",
                   "n": a.n, "width": prof.width, "batch_size": prof.train_batch_size,
                   "threads": torch.get_num_threads()})
+
+
+def _kept_rows(out: Path) -> list:
+    """The rows of an earlier table, each with the commit that trained it (its metrics.json's, if the
+    table predates the column)."""
+    if not (out / "table.csv").exists():
+        return []
+    old = pd.read_csv(out / "table.csv")
+    if "commit" not in old:
+        old["commit"] = json.loads((out / "metrics.json").read_text())["provenance"]["commit"]
+    return old.to_dict("records")
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def collect(profile: str = "cpu", root=None, papers=None, notebooks=None) -> pd.
     for nb in notebooks if notebooks is not None else NOTEBOOKS:
         if not (base / nb / "metrics.json").exists():
             rows.append({"claim": "", "notebook": nb, "dataset": "", "statement": "", "held": NOT_RUN,
-                         "evidence": f"no {profile} results under {base / nb}", "commit": ""})
+                         "evidence": f"no {profile} results under results/{profile}/{nb}", "commit": ""})
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 

@@ -18,7 +18,8 @@ import torch
 from tqdm.auto import tqdm
 
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
-from gan_repro.losses import add_ortho_grad_, clip_weights, d_loss, g_loss, gradient_penalty
+from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
+                              gradient_penalty, r1_penalty)
 from gan_repro.presets import get_preset, make_gan
 
 
@@ -40,6 +41,10 @@ class TrainConfig:
     ema: bool = True            # keep the preset's EMA of G, if it has one (False: sample the raw G)
     fast: bool = True           # the faster CPU path of issue 20 (Trainer._speed_setup); False: the path of
                                 # every run before it, kept for side-by-side timing (benchmarks/bench_train.py)
+    r1_gamma: float = 0.0       # BigGAN's D-Jacobian stabiliser: R1 at real data (losses.r1_penalty); 0 = off
+    g_sigma_bound: float = 0.0  # clamp every G weight's singular values at this bound after each G step
+                                # (losses.clamp_singular_values_); 0 = off
+    ortho_beta: float | None = None   # override the preset's orthogonal regularisation (B2: 0 vs 1e-4)
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
 
@@ -54,7 +59,7 @@ class TrainConfig:
 
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
-_LATE_FIELDS = {"ema": True, "fast": True}
+_LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
@@ -198,6 +203,8 @@ class Trainer:
             loss_d, l_real, l_fake = d_loss(p.loss, s_real, s_fake)
             if p.gp_weight:
                 loss_d = loss_d + gradient_penalty(self.D, real, fake, y, self.gen, p.gp_weight)
+            if self.cfg.r1_gamma:
+                loss_d = loss_d + r1_penalty(self.D, real, y, self.cfg.r1_gamma)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
@@ -207,10 +214,13 @@ class Trainer:
         loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
-        if p.ortho_beta:
-            skip = list(self.g_core.shared.parameters()) if hasattr(self.g_core, "shared") else []
-            add_ortho_grad_(self.g_core, p.ortho_beta, skip)
+        beta = p.ortho_beta if self.cfg.ortho_beta is None else self.cfg.ortho_beta
+        skip = list(self.g_core.shared.parameters()) if hasattr(self.g_core, "shared") else []
+        if beta:
+            add_ortho_grad_(self.g_core, beta, skip)
         self.opt_g.step()
+        if self.cfg.g_sigma_bound:
+            clamp_singular_values_(self.g_core, self.cfg.g_sigma_bound, skip)
         if self.ema is not None:
             self._update_ema()
         self.step += 1
@@ -364,7 +374,7 @@ class Trainer:
 
     def truncate_logs(self) -> None:
         """Drop log records past self.step: a resumed run rewrites them, so none appears twice."""
-        for name in ("log.jsonl", "spectra.jsonl"):
+        for name in ("log.jsonl", "spectra.jsonl", "watch.jsonl"):
             path = self.out / name
             if self.rank != 0 or not path.exists():
                 continue
@@ -380,8 +390,17 @@ class Trainer:
         with open(self.out / name, "a") as f:
             f.write(json.dumps(record) + "\n")
 
-    def fit(self) -> "Trainer":
-        """Train to cfg.iters, resuming from a checkpoint; a finished run is loaded, not repeated."""
+    def watch_record(self, record: dict) -> None:
+        """Append {"step": self.step, **record} to watch.jsonl (what an `on_checkpoint` callback measured)."""
+        self._log("watch.jsonl", {"step": self.step, **record})
+
+    def fit(self, on_checkpoint=None) -> "Trainer":
+        """Train to cfg.iters, resuming from a checkpoint; a finished run is loaded, not repeated.
+
+        on_checkpoint(trainer): called at every checkpoint step and at the end, just before the
+        checkpoint is written (so a resumed run redoes what an interruption cut). It may write records
+        to `watch.jsonl` (dropped past the checkpoint on resume, like the logs); it must not train, and
+        sampling or scoring in eval mode leaves the run's steps unchanged (tests/test_train.py)."""
         if self.load():
             return self
         self.out.mkdir(parents=True, exist_ok=True)
@@ -402,9 +421,13 @@ class Trainer:
                 self._log("spectra.jsonl", {"step": self.step, "G": top_singular_values(self.g_core),
                                             "D": top_singular_values(self.d_core)})
             if self.step % self.cfg.ckpt_every == 0 and self.step < self.cfg.iters:
+                if on_checkpoint:
+                    on_checkpoint(self)
                 self.save()
                 self.save_grid()
         bar.close()
+        if on_checkpoint:
+            on_checkpoint(self)
         self.save(finished=True)
         self.save_grid()
         return self

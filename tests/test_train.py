@@ -158,11 +158,32 @@ def test_late_config_fields_leave_old_hashes_alone():
     import hashlib
     from dataclasses import asdict
     cfg = _cfg()
-    # a config written before `ema`, `fast` and `compile` existed: committed runs keep loading
-    old = {k: v for k, v in asdict(cfg).items() if k not in ("ema", "fast", "compile")}
+    # a config written before `ema`, `fast`, `compile` and the BigGAN-study fields existed: committed runs keep loading
+    late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta")
+    old = {k: v for k, v in asdict(cfg).items() if k not in late}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
     assert _cfg(compile=True).hash() == cfg.hash()          # how a run executes, not what it trains
+    for late in (dict(r1_gamma=1.0), dict(g_sigma_bound=2.0), dict(ortho_beta=0.0)):
+        assert _cfg(**late).hash() != cfg.hash(), late      # the stabilisers of claim B3 and B2's beta
+
+
+def test_biggan_stabilisers_and_ortho_override_change_the_step(tmp_path):
+    # B2's beta = 0 turns the preset's orthogonal regularisation off; R1 and the sigma clamp (B3) act
+    def g_after_one_step(name, **kw):
+        t = Trainer(_cfg(preset="biggan", iters=1, spectra_every=0, **kw), tmp_path / name, progress=False)
+        t.train_step()
+        return t, [p.detach().clone() for p in t.g_core.parameters()]
+    _, base = g_after_one_step("base")
+    _, no_ortho = g_after_one_step("no-ortho", ortho_beta=0.0)
+    _, same = g_after_one_step("same", ortho_beta=1e-4)               # the preset's own value: same step
+    assert any(not torch.equal(a, b) for a, b in zip(base, no_ortho))
+    assert all(torch.equal(a, b) for a, b in zip(base, same))
+    t, _ = g_after_one_step("clamped", g_sigma_bound=0.5)
+    assert all(torch.linalg.svdvals(p.flatten(1)).max() <= 0.5 + 1e-4
+               for p in t.g_core.parameters() if p.dim() >= 2 and all(p is not q for q in t.g_core.shared.parameters()))
+    t, _ = g_after_one_step("r1", r1_gamma=10.0)
+    assert all(torch.isfinite(p).all() for p in t.d_core.parameters())
 
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp", "sngan", "biggan"])

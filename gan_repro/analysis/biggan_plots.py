@@ -102,3 +102,28 @@ def grid_figure(grids: dict, title: str, per_class: int):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def small_multiples(df: pd.DataFrame, am: pd.DataFrame, tau: float):
+    """B2: every model's truncation curve (IS against FID), one row per beta, one column per seed; the
+    point at tau is ringed, and the title says whether the model is amenable."""
+    use_style()
+    betas, seeds = list(df.beta.unique()), list(df.seed.unique())
+    fig, axes = plt.subplots(len(betas), len(seeds), figsize=(2.1 * len(seeds), 2.1 * len(betas)),
+                             squeeze=False, sharex=True, sharey=True)
+    verdict = am.set_index(["beta", "seed"]).amenable
+    for i, beta in enumerate(betas):
+        for j, s in enumerate(seeds):
+            ax, d = axes[i, j], df[(df.beta == beta) & (df.seed == s)]
+            ax.plot(d.fid, d["is"], "o-", ms=3, color="C0" if beta else "C1")
+            at = d[d.threshold == tau]
+            ax.plot(at.fid, at["is"], "o", ms=8, mfc="none", color="k")
+            for t, f, v in zip(d.threshold, d.fid, d["is"]):
+                ax.annotate(threshold_label(t), (f, v), fontsize=6, xytext=(2, 2), textcoords="offset points")
+            ax.set_title(f"β={beta:g} seed {s}: {'amenable' if verdict[(beta, s)] else 'not amenable'}", fontsize=7)
+            if i == len(betas) - 1:
+                ax.set_xlabel("FID", fontsize=7)
+            if j == 0:
+                ax.set_ylabel("IS", fontsize=7)
+    fig.tight_layout()
+    return fig

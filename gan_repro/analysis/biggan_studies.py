@@ -119,33 +119,45 @@ def sample_grid(trainer, thresholds, per_class: int, seed: int, variant: str = "
 
 
 @dataclass
-class SweepModel:
-    """What a sweep of one model needs; `note` states it for the notebook."""
-    trainer: object
-    scorer: object
-    real_feats: torch.Tensor    # (n, 2048) Inception pool3 features of real test images
-    cards: tuple
-    real_acc: float
+class Scoring:
+    """How a BigGAN study scores samples of one dataset; `note` states it for the notebook."""
+    scorer: object              # the IS classifier (classifiers.Scorer)
+    real_feats: torch.Tensor    # (n, 2048) Inception pool3 features of the first n real test images
+    cards: tuple                # train and test dataset cards
+    real_acc: float             # the classifier's real-test accuracy
     note: str
 
 
-def setup(dataset: str, profile, seed: int, extractor, n: int) -> SweepModel:
-    """The zoo's BigGAN on `dataset` (loaded; trained only where no finished run exists), the IS scorer
-    (the in-project reference classifier of notebooks 03-08) and Inception features of n real test images."""
-    from gan_repro.analysis import how_good, zoo
+def scoring(dataset: str, profile, seed: int, extractor, n: int) -> Scoring:
+    """The IS scorer (the in-project reference classifier of notebooks 03-08, cached) and Inception
+    features of n real test images."""
+    from gan_repro.analysis import how_good
     from gan_repro.classifiers import Scorer
     from gan_repro.data import load_dataset
     train, test = load_dataset(dataset, "train"), load_dataset(dataset, "test")
-    trainer, _ = zoo.train_or_load("biggan", dataset, profile, seed)
     tc = how_good.table_config(dataset, profile, train, seed)
     clf, acc = how_good.reference(tc, train, test)
     scorer = Scorer(clf, f"{tc.classifier.arch} trained on {dataset} train")
     n = min(n, len(test))
     feats = extract_features(test.images[:n], extractor, desc=f"{dataset} real test features")
-    note = (f"{dataset}: BigGAN from the zoo ({trainer.step:,} it, width {trainer.cfg.width}); FID and "
-            f"precision/recall against the first {n} real test images ({test.card.source}); IS from "
+    note = (f"FID and precision/recall against the first {n} real test images ({test.card.source}); IS from "
             f"{scorer.name} (real-test accuracy {acc:.3f}), not Inception")
-    return SweepModel(trainer, scorer, feats, (train.card, test.card), acc, note)
+    return Scoring(scorer, feats, (train.card, test.card), acc, note)
+
+
+@dataclass
+class SweepModel(Scoring):
+    """A model to sweep and its `Scoring`; `note` names both."""
+    trainer: object = None
+
+
+def setup(dataset: str, profile, seed: int, extractor, n: int) -> SweepModel:
+    """The zoo's BigGAN on `dataset` (loaded; trained only where no finished run exists) and its `scoring`."""
+    from gan_repro.analysis import zoo
+    trainer, _ = zoo.train_or_load("biggan", dataset, profile, seed)
+    sc = scoring(dataset, profile, seed, extractor, n)
+    note = f"{dataset}: BigGAN from the zoo ({trainer.step:,} it, width {trainer.cfg.width}); {sc.note}"
+    return SweepModel(**{**vars(sc), "note": note}, trainer=trainer)
 
 
 def curve(df: pd.DataFrame, variant: str = "resample") -> pd.DataFrame:

@@ -1,0 +1,72 @@
+"""The collapse watcher (B3, B4): it records without changing training, and finds sustained FID jumps."""
+import pandas as pd
+import pytest
+import torch
+
+from gan_repro.analysis import biggan_collapse as bc
+from gan_repro.data import ImageSet, load_dataset
+from gan_repro.train import Trainer, TrainConfig
+from tests.needs import need_mnist
+
+
+def _cfg(**kw):
+    return TrainConfig(**{**dict(preset="biggan", dataset="mnist", iters=4, batch_size=8, width=4, n_train=256,
+                                 ckpt_every=2, log_every=1, spectra_every=2), **kw})
+
+
+def _features(images):                      # a cheap stand-in for Inception: (N, 6) floats
+    return images.float().flatten(1)[:, ::131][:, :6]
+
+
+@need_mnist
+def test_the_watcher_records_without_changing_the_run(tmp_path):
+    test = load_dataset("mnist", "test")
+    held = ImageSet(test.images[:20], test.labels[:20])
+    real = _features(test.images[20:60])
+    plain = Trainer(_cfg(), tmp_path / "plain", progress=False).fit()
+    watched = Trainer(_cfg(), tmp_path / "watched", progress=False).fit(bc.watcher(real, _features, held, 30, 20))
+    for a, b in zip(plain.g_core.state_dict().values(), watched.g_core.state_dict().values()):
+        assert torch.equal(a, b)                     # sampling and D in eval mode: the same steps
+    for a, b in zip(plain.d_core.state_dict().values(), watched.d_core.state_dict().values()):
+        assert torch.equal(a, b)
+    w = bc.read_watch(tmp_path / "watched")
+    assert w.step.tolist() == [2, 4] and (w.fid > 0).all()
+    assert w[["d_acc_train", "d_acc_heldout"]].stack().between(0, 1).all()
+    snaps = sorted(p.name for p in (tmp_path / "watched" / "snapshots").iterdir())
+    assert snaps == ["g_0000002.pt", "g_0000004.pt"]
+    g = torch.load(tmp_path / "watched" / "snapshots" / "g_0000004.pt")["G"]
+    for k, v in plain.g_core.state_dict().items():
+        assert torch.equal(g[k], v)
+    s = bc.read_spectra(tmp_path / "watched", "G")
+    assert set(s.step) == {2, 4} and s[s.step == 2].order.tolist() == list(range(s.order.max() + 1))
+    two = s.sigma1.notna()                           # a (1, k) weight has one singular value
+    assert (s.sigma0[two] >= s.sigma1[two]).all() and two.sum() >= len(s) - 2
+
+
+@need_mnist
+def test_d_accuracy_counts_positive_scores(tmp_path):
+    t = Trainer(_cfg(iters=1), tmp_path, progress=False)
+    x, y = t.images[:10], t.labels[:10]
+    with torch.no_grad():
+        want = (t.d_core.eval()(bc.to_model(x), y) > 0).float().mean().item()
+    t.d_core.train()
+    assert bc.d_accuracy(t, x, y, batch=3) == pytest.approx(want) and t.d_core.training
+
+
+def test_collapse_is_a_sustained_jump_not_a_spike():
+    w = lambda fids: pd.DataFrame({"step": range(100, 100 * len(fids) + 1, 100), "fid": fids})  # noqa: E731
+    assert bc.collapse_step(w([50, 40, 35, 36, 90, 95, 100])) == 500
+    assert bc.collapse_step(w([50, 40, 90, 38, 36, 35])) is None          # a spike that comes back
+    assert bc.collapse_step(w([50, 45, 40, 38])) is None
+    best = bc.before_collapse(w([50, 40, 35, 36, 90, 95, 100]), 500)
+    assert best.step == 300 and best.fid == 35
+
+
+def test_missing_logs_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="spectra_every > 0"):
+        bc.read_spectra(tmp_path, "G")
+    (tmp_path / "watch.jsonl").write_text("")
+    with pytest.raises(FileNotFoundError, match="no watch records"):
+        bc.read_watch(tmp_path)
+    with pytest.raises(ValueError, match="'G' or 'D'"):
+        bc.read_spectra(tmp_path, "E")
