@@ -97,3 +97,102 @@ def before_collapse(watch: pd.DataFrame, collapse: int | None) -> pd.Series:
     """B4's early stop: the evaluated step with the lowest FID before the collapse (over all, if none)."""
     w = watch if collapse is None else watch[watch.step < collapse]
     return w.loc[w.fid.idxmin()]
+
+
+def first_layer(spectra: pd.DataFrame) -> str:
+    """G's first layer in BigGAN's sense: the first weight after the shared class embedding (z -> 4x4)."""
+    names = spectra.sort_values("order").layer.drop_duplicates()
+    return next(n for n in names if not n.startswith("shared"))
+
+
+def growth(spectra: pd.DataFrame, until: int | None = None) -> pd.Series:
+    """Per layer: sigma0 at `until` (the last record at or before it; the last record if None) over sigma0
+    at the first record."""
+    s = spectra if until is None else spectra[spectra.step <= until]
+    g = s.sort_values("step").groupby("layer", sort=False).sigma0
+    return (g.last() / g.first()).rename("growth")
+
+
+def jump(spectra: pd.DataFrame, at: int) -> pd.Series:
+    """Per layer: sigma0 at the first record at or after `at` over sigma0 at the last record before it."""
+    s = spectra.sort_values("step")
+    after = s[s.step >= at].groupby("layer").sigma0.first()
+    before = s[s.step < at].groupby("layer").sigma0.last()
+    return (after / before).rename("jump")
+
+
+def spikes(spectra: pd.DataFrame, k: float = 5.0) -> pd.Series:
+    """Per layer: the largest rise of sigma0 between two records, in units of the layer's median absolute
+    change (> k: a spike)."""
+    out = {}
+    for layer, d in spectra.sort_values("step").groupby("layer", sort=False):
+        ch = d.sigma0.diff().dropna()
+        med = ch.abs().median()
+        out[layer] = float(ch.max() / med) if len(ch) and med > 0 else 0.0
+    return pd.Series(out, name="spike")
+
+
+# B3's and B4's constants, fixed before the runs (notebook 11 states them)
+EXPLODES = 10.0        # "explodes": sigma0 ends >= 10x where it started
+SPIKE = 5.0            # a spike: a rise >= 5x the layer's median absolute change between records
+LOSS_DROP = 0.5        # D's loss "heads to 0": its mean over the last tenth before collapse <= half the first tenth's
+LOSS_JUMP = 2.0        # ... and "jumps": the mean of the 5 logs after collapse >= 2x the 5 before
+MEMORISES = 0.2        # D's accuracy on its training images >= held-out + 0.2 at the last evaluation before collapse
+EARLY_STOP = 1.2       # B4: the final checkpoint's FID >= 1.2x the best before collapse
+
+
+def b3(watch: pd.DataFrame, spec_g: pd.DataFrame, spec_d: pd.DataFrame, log: pd.DataFrame, dataset: str) -> list:
+    """Claim B3 on the unstabilised run, one record per part, each computed from the logs (see the
+    constants above). Without a collapse the parts about it do not hold."""
+    from gan_repro.claims import record
+    c = collapse_step(watch)
+    at = "collapse" if c is not None else "the end (no collapse)"
+    gg = growth(spec_g.loc[~spec_g.layer.str.startswith("shared")], c)
+    fl = first_layer(spec_g)
+    jg = jump(spec_g.loc[~spec_g.layer.str.startswith("shared")], c) if c is not None else None
+    fastest = fl == gg.idxmax()
+    explodes = c is not None and fl == jg.idxmax()
+    out = [record("B3", dataset, "G's sigma0 rises (median growth > 1) and its first layer grows fastest or jumps most at collapse",
+                  bool(gg.median() > 1 and (fastest or explodes)),
+                  f"median G sigma0 growth to {at} {gg.median():.2f}; first layer {fl} {gg[fl]:.2f} (largest: "
+                  f"{gg.idxmax()} {gg.max():.2f})" + (f"; largest jump at collapse {jg.idxmax()} x{jg.max():.2f}, first "
+                                                     f"layer x{jg[fl]:.2f}" if jg is not None else ""))]
+    gd, sd = growth(spec_d), spikes(spec_d)
+    out.append(record("B3", dataset, f"D's spectra are noisy (a layer's sigma0 rise >= {SPIKE:g}x its median change) "
+                      f"but do not explode (no sigma0 growth >= {EXPLODES:g}x)",
+                      bool(sd.max() >= SPIKE and gd.max() < EXPLODES),
+                      f"largest D spike {sd.max():.1f}x ({sd.idxmax()}); largest D growth {gd.max():.2f}x ({gd.idxmax()})"))
+    if c is None:
+        out.append(record("B3", dataset, "D's loss heads toward 0 and jumps at collapse", False,
+                          f"no collapse (FID never rose >= 2x its best and stayed); D loss first/last tenth "
+                          f"{_tenth(log, first=True):.3f} / {_tenth(log, first=False):.3f}"))
+    else:
+        pre, post = log[log.step < c].d_loss, log[log.step >= c].d_loss
+        early, late = _tenth(log[log.step < c], True), _tenth(log[log.step < c], False)
+        held = late <= LOSS_DROP * early and post.head(5).mean() >= LOSS_JUMP * pre.tail(5).mean()
+        out.append(record("B3", dataset, "D's loss heads toward 0 and jumps at collapse", bool(held),
+                          f"collapse at step {c}; D loss first/last tenth before it {early:.3f} / {late:.3f}; "
+                          f"5 logs before/after {pre.tail(5).mean():.3f} / {post.head(5).mean():.3f}"))
+    last = watch if c is None else watch[watch.step < c]
+    gap = float(last.d_acc_train.iloc[-1] - last.d_acc_heldout.iloc[-1])
+    out.append(record("B3", dataset, f"D memorises: accuracy on its training images >= held-out + {MEMORISES:g}",
+                      bool(gap >= MEMORISES),
+                      f"at step {int(last.step.iloc[-1])}: train {last.d_acc_train.iloc[-1]:.2f}, held-out "
+                      f"{last.d_acc_heldout.iloc[-1]:.2f} (BigGAN: ~0.98 vs 0.50-0.55)"))
+    return out
+
+
+def _tenth(log: pd.DataFrame, first: bool) -> float:
+    n = max(1, len(log) // 10)
+    return float((log.head(n) if first else log.tail(n)).d_loss.mean())
+
+
+def b4(watch: pd.DataFrame, dataset: str) -> dict:
+    """B4: early stopping is needed: the final checkpoint's FID is >= EARLY_STOP x the best before collapse."""
+    from gan_repro.claims import record
+    c = collapse_step(watch)
+    best, final = before_collapse(watch, c), watch.iloc[-1]
+    return record("B4", dataset, f"early stopping pays: the last checkpoint's FID >= {EARLY_STOP:g}x the best before collapse",
+                  bool(final.fid >= EARLY_STOP * best.fid),
+                  f"best FID-{int(best.n_fid)} {best.fid:.1f} at step {int(best.step)}; final {final.fid:.1f} at "
+                  f"{int(final.step)}; collapse {'at ' + str(c) if c is not None else 'none'}")

@@ -70,3 +70,37 @@ def test_missing_logs_are_clear_errors(tmp_path):
         bc.read_watch(tmp_path)
     with pytest.raises(ValueError, match="'G' or 'D'"):
         bc.read_spectra(tmp_path, "E")
+
+
+def _logs(collapse=True, d_explodes=False):
+    steps = list(range(100, 1001, 100))
+    fid = [80, 60, 50, 45, 44, 120, 130, 140, 150, 160] if collapse else [80, 60, 50, 45, 44, 43, 42, 41, 40, 40]
+    watch = pd.DataFrame({"step": steps, "fid": fid, "n_fid": 200, "d_acc_train": 0.95, "d_acc_heldout": 0.55})
+    g, d = [], []
+    for i, s in enumerate(steps):
+        fc = 1 + 0.1 * i + (4.0 if collapse and s >= 600 else 0)          # jumps at the collapse
+        for o, (name, v) in enumerate([("shared.weight", 1.0 + 0.01 * i), ("fc.weight", fc), ("blocks.0.c1", 1 + 0.05 * i)]):
+            g.append({"step": s, "layer": name, "order": o, "sigma0": v, "sigma1": v / 2, "sigma2": v / 3})
+        noise = [0.01, -0.01, 0.012, -0.008, 0.5, -0.45, 0.01, -0.012, 0.009, -0.01]   # one spike at step 500
+        d0 = 2.0 + sum(noise[:i + 1]) + (30.0 * i if d_explodes else 0)
+        d.append({"step": s, "layer": "blocks.0.c1", "order": 0, "sigma0": d0, "sigma1": 1.0, "sigma2": 0.5})
+    log = pd.DataFrame({"step": range(10, 1001, 10)})
+    log["d_loss"] = [max(1.0 - s / 600, 0.05) if (s < 600 or not collapse) else 1.5 for s in log.step]
+    return watch, pd.DataFrame(g), pd.DataFrame(d), log
+
+
+def test_b3_holds_for_the_papers_picture_and_says_why_not_otherwise():
+    recs = bc.b3(*_logs(), "cifar10")
+    assert [r["held"] for r in recs] == [True, True, True, True], [r["evidence"] for r in recs]
+    assert "first layer fc.weight" in recs[0]["evidence"] and "collapse at step 600" in recs[2]["evidence"]
+    calm = bc.b3(*_logs(collapse=False), "cifar10")
+    assert not calm[2]["held"] and "no collapse" in calm[2]["evidence"]
+    exploding = bc.b3(*_logs(d_explodes=True), "cifar10")
+    assert not exploding[1]["held"]
+
+
+def test_b4_early_stopping_pays_only_after_a_collapse():
+    w, *_ = _logs()
+    r = bc.b4(w, "cifar10")
+    assert r["held"] and "best FID-200 44.0 at step 500" in r["evidence"]
+    assert not bc.b4(_logs(collapse=False)[0], "cifar10")["held"]
