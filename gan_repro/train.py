@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
                               gradient_penalty, r1_penalty)
-from gan_repro.presets import get_preset, make_gan
+from gan_repro.presets import get_preset, make_gan, with_g_sn
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class TrainConfig:
     g_sigma_bound: float = 0.0  # clamp every G weight's singular values at this bound after each G step
                                 # (losses.clamp_singular_values_); 0 = off
     ortho_beta: float | None = None   # override the preset's orthogonal regularisation (B2: 0 vs 1e-4)
+    lr_scale: float = 1.0       # both learning rates x this (B3: a setting that collapses)
+    g_sn: bool | None = None    # override spectral norm in G where the family has it (use_sn_g); None = the preset's
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
 
@@ -59,7 +61,8 @@ class TrainConfig:
 
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
-_LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None}
+_LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None,
+                "lr_scale": 1.0, "g_sn": None}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
@@ -97,6 +100,8 @@ class Trainer:
             raise ValueError(f"unknown fast-path parts {sorted(unknown)}; valid: {', '.join(FAST_PARTS)}")
         self.fast_parts = parts
         self.preset = get_preset(cfg.preset)
+        if cfg.g_sn is not None:
+            self.preset = with_g_sn(self.preset, cfg.g_sn)
         data = load_dataset(cfg.dataset, "train")
         n = cfg.n_train or len(data)
         self.images, self.labels = data.images[:n], data.labels[:n]
@@ -119,7 +124,8 @@ class Trainer:
         if cfg.distributed != "none":
             self._wrap_ddp()
         self._speed_setup()
-        self.opt_g, self.opt_d = self._optimiser(self.G, self.preset.g_lr), self._optimiser(self.D, self.preset.d_lr)
+        self.opt_g = self._optimiser(self.G, self.preset.g_lr * cfg.lr_scale)
+        self.opt_d = self._optimiser(self.D, self.preset.d_lr * cfg.lr_scale)
         self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
         self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
         self.step = 0

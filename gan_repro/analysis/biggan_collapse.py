@@ -9,6 +9,7 @@ values of every weight (spectra.jsonl, `spectra_every`).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,49 @@ import torch
 from gan_repro.analysis.how_good import draw
 from gan_repro.data import ImageSet, to_model
 from gan_repro.metrics import extract_features, feature_stats, frechet_distance
+from gan_repro.results import results_root
+from gan_repro.train import Trainer, TrainConfig
+
+
+@dataclass(frozen=True)
+class CollapseBudget:
+    """One collapse study: the run that should collapse, how often it is watched, and the stabilisers'
+    settings. `unstable` holds TrainConfig fields (as (name, value) pairs) that make the `biggan` preset
+    collapse within `iters`."""
+    name: str
+    dataset: str
+    width: int
+    iters: int
+    every: int                  # watch (FID, D accuracy, G snapshot) and log spectra every K steps
+    n_fid: int                  # FID-n_fid against n_fid real test images
+    n_acc: int                  # images for D's train / held-out accuracy
+    batch_size: int = 64
+    unstable: tuple = ()
+    sigma_bound: float = 1.0    # the sigma clamp's bound on G's raw weights
+
+
+# the stabilisers of B3: TrainConfig fields on top of the unstable setting
+STABILISERS = {"none": {}, "R1 gamma=10": {"r1_gamma": 10.0}, "R1 gamma=1": {"r1_gamma": 1.0}, "sigma clamp": {}}
+
+
+def train_config(b: CollapseBudget, stabiliser: str, seed: int = 0) -> TrainConfig:
+    if stabiliser not in STABILISERS:
+        raise ValueError(f"unknown stabiliser {stabiliser!r}; valid: {', '.join(STABILISERS)}")
+    extra = {"g_sigma_bound": b.sigma_bound} if stabiliser == "sigma clamp" else STABILISERS[stabiliser]
+    # ema=False: the collapse is watched in G itself; the preset's 0.9999 EMA would average it away
+    cfg = TrainConfig(preset="biggan", dataset=b.dataset, iters=b.iters, batch_size=b.batch_size, width=b.width,
+                      seed=seed, ckpt_every=b.every, log_every=max(1, b.every // 10), spectra_every=b.every,
+                      ema=False)
+    return replace(cfg, **dict(b.unstable), **extra)
+
+
+def watch_run(b: CollapseBudget, stabiliser: str, profile: str, real_feats, extractor, heldout: ImageSet,
+              seed: int = 0, root=None) -> Trainer:
+    """Train (or resume, or load) one run of the study under results/<profile>/11_singular_values/runs/."""
+    slug = stabiliser.replace(" ", "-").replace("=", "")
+    out = results_root(root) / profile / "11_singular_values" / "runs" / f"{b.dataset}-w{b.width}-{slug}"
+    t = Trainer(train_config(b, stabiliser, seed), out)
+    return t.fit(watcher(real_feats, extractor, heldout, b.n_fid, b.n_acc, seed))
 
 
 @torch.no_grad()

@@ -104,3 +104,14 @@ def test_b4_early_stopping_pays_only_after_a_collapse():
     r = bc.b4(w, "cifar10")
     assert r["held"] and "best FID-200 44.0 at step 500" in r["evidence"]
     assert not bc.b4(_logs(collapse=False)[0], "cifar10")["held"]
+
+
+def test_study_configs_stack_the_stabiliser_on_the_unstable_setting():
+    b = bc.CollapseBudget("t", "cifar10", 16, 100, 10, 50, 50, unstable=(("lr_scale", 4.0), ("g_sn", False)),
+                          sigma_bound=2.0)
+    none, r1, clamp = (bc.train_config(b, s) for s in ("none", "R1 gamma=10", "sigma clamp"))
+    assert (none.lr_scale, none.g_sn, none.r1_gamma, none.ema) == (4.0, False, 0.0, False)
+    assert r1.r1_gamma == 10.0 and r1.lr_scale == 4.0 and clamp.g_sigma_bound == 2.0
+    assert none.ckpt_every == none.spectra_every == 10          # watched where the spectra are logged
+    with pytest.raises(ValueError, match="unknown stabiliser 'R2'"):
+        bc.train_config(b, "R2")
