@@ -127,3 +127,74 @@ def small_multiples(df: pd.DataFrame, am: pd.DataFrame, tau: float):
                 ax.set_ylabel("IS", fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def _mark(ax, collapse):
+    if collapse is not None and not pd.isna(collapse):
+        ax.axvline(collapse, color="k", ls=":", lw=1, label=f"collapse ({int(collapse)})")
+
+
+def spectra_figure(spec_g: pd.DataFrame, spec_d: pd.DataFrame, first: str, collapse=None):
+    """B3: sigma0 of every G layer (G's first layer highlighted) and of every D layer over training."""
+    fig, axes = _panels(2, width=5.0)
+    for ax, spec, title in ((axes[0], spec_g, "G"), (axes[1], spec_d, "D")):
+        for layer, d in spec.groupby("layer", sort=False):
+            hot = layer == first
+            ax.plot(d.step, d.sigma0, lw=2.2 if hot else 0.8, color="C3" if hot else "0.6", alpha=1 if hot else 0.7,
+                    label=f"first layer ({layer})" if hot else None, zorder=3 if hot else 2)
+        _mark(ax, collapse)
+        ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("σ0 (raw weight)")
+        ax.set_title(f"{title}: top singular value of every weight", fontsize=9)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def training_figure(log: pd.DataFrame, watch: pd.DataFrame, collapse=None):
+    """B3: D's losses on real and fake, D's accuracy on its training images and held-out ones, FID."""
+    fig, axes = _panels(3, width=4.0)
+    axes[0].plot(log.step, log.d_real, lw=0.8, label="D loss, real")
+    axes[0].plot(log.step, log.d_fake, lw=0.8, label="D loss, fake")
+    axes[0].set_title("D's hinge losses", fontsize=9)
+    axes[1].plot(watch.step, watch.d_acc_train, "o-", ms=3, label="training images")
+    axes[1].plot(watch.step, watch.d_acc_heldout, "s-", ms=3, label="held-out real")
+    axes[1].set_ylim(-0.02, 1.02)
+    axes[1].set_title("D's accuracy on real images (score > 0)", fontsize=9)
+    axes[2].plot(watch.step, watch.fid, "o-", ms=3, color="C2", label=f"FID-{int(watch.n_fid.iloc[0])}")
+    axes[2].set_title("FID at small N", fontsize=9)
+    for ax in axes:
+        _mark(ax, collapse)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fid_tracks(watches: dict, collapses: dict):
+    """FID over training for the unstabilised run and each stabiliser; collapse steps marked."""
+    fig, axes = _panels(1, width=6.0)
+    ax = axes[0]
+    for i, (name, w) in enumerate(watches.items()):
+        ax.plot(w.step, w.fid, "o-", ms=3, color=f"C{i}", label=name)
+        c = collapses.get(name)
+        if c is not None and not pd.isna(c):
+            ax.axvline(c, color=f"C{i}", ls=":", lw=1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("FID (small N)")
+    ax.set_title("Collapse and stabilisers (dotted: detected collapse)", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def before_after_figure(grids: dict, per_class: int):
+    """{title: uint8 images class by row}: samples of the snapshots before and after the collapse."""
+    use_style()
+    fig, axes = plt.subplots(1, len(grids), figsize=(3.4 * len(grids), 3.6), squeeze=False)
+    for ax, (title, imgs) in zip(axes[0], grids.items()):
+        show_grid(ax, imgs, nrow=per_class, title=title)
+    fig.tight_layout()
+    return fig

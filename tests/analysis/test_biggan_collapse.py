@@ -115,3 +115,37 @@ def test_study_configs_stack_the_stabiliser_on_the_unstable_setting():
     assert none.ckpt_every == none.spectra_every == 10          # watched where the spectra are logged
     with pytest.raises(ValueError, match="unknown stabiliser 'R2'"):
         bc.train_config(b, "R2")
+
+
+def test_stabilisers_hold_when_they_prevent_the_collapse_at_a_cost():
+    w = lambda fids: pd.DataFrame({"step": range(100, 100 * len(fids) + 1, 100), "fid": fids, "n_fid": 200})  # noqa: E731
+    watches = {"none": w([80, 50, 40, 120, 130]), "R1 gamma=10": w([90, 70, 60, 58, 57]),
+               "R1 gamma=1": w([85, 45, 38, 36, 35]), "sigma clamp": w([80, 50, 41, 100, 110])}
+    t = bc.stabiliser_table(watches)
+    assert t.collapse.isna().tolist() == [False, True, True, False] and t.best_fid.tolist() == [40, 57, 35, 41]
+    held = {r["statement"].split(" prevents")[0]: r["held"] for r in bc.stabiliser_claims(t, "cifar10")}
+    # gamma 10: stable and worse (held); gamma 1: stable but better (no cost: not held); clamp: collapses
+    assert held == {"R1 gamma=10": True, "R1 gamma=1": False, "sigma clamp": False}
+
+
+@need_mnist
+def test_snapshots_load_into_a_trainer_and_are_checked(tmp_path):
+    test = load_dataset("mnist", "test")
+    held = ImageSet(test.images[:20], test.labels[:20])
+    t = Trainer(_cfg(), tmp_path / "w", progress=False).fit(bc.watcher(_features(test.images[:30]), _features, held, 30, 20))
+    fresh = Trainer(_cfg(), tmp_path / "w2", progress=False)
+    fresh.out = t.out
+    bc.load_snapshot(fresh, 2)
+    snap = torch.load(tmp_path / "w" / "snapshots" / "g_0000002.pt")["G"]
+    g = fresh.ema if fresh.ema is not None else fresh.g_core          # the sampling G
+    assert fresh.step == 2 and all(torch.equal(snap[k], v) for k, v in g.state_dict().items())
+    with pytest.raises(FileNotFoundError, match="have: g_0000002.pt, g_0000004.pt"):
+        bc.load_snapshot(fresh, 3)
+    kept = bc.keep_snapshot(fresh, 2)                            # committed copy; found once snapshots/ is gone
+    import shutil
+    shutil.rmtree(tmp_path / "w" / "snapshots")
+    assert kept.parent.name == "kept" and bc.load_snapshot(fresh, 2).step == 2
+    other = Trainer(_cfg(seed=1), tmp_path / "w3", progress=False)
+    other.out = t.out
+    with pytest.raises(ValueError, match="another config"):
+        bc.load_snapshot(other, 2)
