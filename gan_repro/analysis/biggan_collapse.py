@@ -245,6 +245,13 @@ def b4(watch: pd.DataFrame, dataset: str) -> dict:
 
 COLLAPSE_BUDGETS = {
     "smoke": CollapseBudget("smoke", "cifar10", width=4, iters=4, every=2, n_fid=16, n_acc=16, tradeoff=(None, 0.5)),
+    # PROVISIONAL, not yet run: the CIFAR-10 subset (5,438 images, which D can memorise), 4x both learning
+    # rates and no spectral norm in G, the first suggestions. To be confirmed by a collapse before
+    # the notebook's cpu run; if it does not collapse, the notebook says so.
+    "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=3000, every=250, n_fid=200, n_acc=500,
+                          unstable=(("lr_scale", 4.0), ("g_sn", False)), sigma_bound=1.0),
+    "paper": CollapseBudget("paper", "cifar10", width=64, iters=50000, every=1000, n_fid=2000, n_acc=2000,
+                            unstable=(("lr_scale", 4.0), ("g_sn", False)), sigma_bound=1.0),
 }
 
 
