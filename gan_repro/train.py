@@ -406,7 +406,7 @@ class Trainer:
         on_checkpoint(trainer): called at every checkpoint step and at the end, just before the
         checkpoint is written (so a resumed run redoes what an interruption cut). It may write records
         to `watch.jsonl` (dropped past the checkpoint on resume, like the logs); it must not train, and
-        sampling or scoring in eval mode leaves the run's steps unchanged (tests/test_train.py)."""
+        sampling or scoring in eval mode leaves the run's steps unchanged (tests/analysis/test_biggan_collapse.py)."""
         if self.load():
             return self
         self.out.mkdir(parents=True, exist_ok=True)
