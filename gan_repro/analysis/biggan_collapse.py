@@ -40,7 +40,8 @@ class CollapseBudget:
     tradeoff: tuple = (None, 1.0, 0.5, 0.25)   # B4: truncation thresholds for the early-stopped G (n_fid samples)
 
 
-# the stabilisers of B3: TrainConfig fields on top of the unstable setting
+# the stabilisers of B3: TrainConfig fields on top of the unstable setting (the sigma clamp takes its bound from
+# the budget, `train_config`)
 STABILISERS = {"none": {}, "R1 gamma=10": {"r1_gamma": 10.0}, "R1 gamma=1": {"r1_gamma": 1.0}, "sigma clamp": {}}
 
 
