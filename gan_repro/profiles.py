@@ -107,6 +107,14 @@ def get_profile(name: str) -> Profile:
     return PROFILES[name]
 
 
+def budget_for(table: dict, profile: str, what: str):
+    """table[profile] of a study's per-profile sizes; an unknown profile is an error naming the study
+    (`what`) and the valid profiles."""
+    if profile not in table:
+        raise ValueError(f"no {what} for profile {profile!r}; valid: {', '.join(table)}")
+    return table[profile]
+
+
 def train_iters(profile: Profile, preset: str, budget: float = 1.0, dataset: str | None = None) -> int:
     """Generator iterations of a preset at a profile, on `dataset` where the profile sets that apart;
     `budget` scales it (e.g. 0.25 for a 4:1 short run)."""

@@ -33,6 +33,7 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 
 from gan_repro.losses import clip_weights, d_loss, g_loss, gradient_penalty
+from gan_repro.profiles import budget_for
 
 DATASETS = ("8gaussians", "25gaussians", "swissroll")
 # gan_toy.py: 8 Gaussians: centres 2 * (unit circle at multiples of 45 deg), noise std .02, then / 1.414;
@@ -433,6 +434,4 @@ BUDGETS = {
 
 
 def get_budget(profile: str) -> ToyBudget:
-    if profile not in BUDGETS:
-        raise ValueError(f"no toy budget for profile {profile!r}; valid: {', '.join(BUDGETS)}")
-    return BUDGETS[profile]
+    return budget_for(BUDGETS, profile, "toy budget")

@@ -128,6 +128,10 @@ class Trainer:
         self.opt_d = self._optimiser(self.D, self.preset.d_lr * cfg.lr_scale)
         self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
         self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
+        # G's orthogonal regularisation (the config's beta overrides the preset's) and the sigma clamp skip
+        # G's shared class embedding, as BigGAN-PyTorch does
+        self._ortho_beta = self.preset.ortho_beta if cfg.ortho_beta is None else cfg.ortho_beta
+        self._ortho_skip = list(self.g_core.shared.parameters()) if hasattr(self.g_core, "shared") else []
         self.step = 0
 
     def _wrap_ddp(self):
@@ -220,13 +224,11 @@ class Trainer:
         loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
-        beta = p.ortho_beta if self.cfg.ortho_beta is None else self.cfg.ortho_beta
-        skip = list(self.g_core.shared.parameters()) if hasattr(self.g_core, "shared") else []
-        if beta:
-            add_ortho_grad_(self.g_core, beta, skip)
+        if self._ortho_beta:
+            add_ortho_grad_(self.g_core, self._ortho_beta, self._ortho_skip)
         self.opt_g.step()
         if self.cfg.g_sigma_bound:
-            clamp_singular_values_(self.g_core, self.cfg.g_sigma_bound, skip)
+            clamp_singular_values_(self.g_core, self.cfg.g_sigma_bound, self._ortho_skip)
         if self.ema is not None:
             self._update_ema()
         self.step += 1

@@ -18,6 +18,7 @@ import torch
 from gan_repro.analysis.how_good import draw
 from gan_repro.data import ImageSet, to_model
 from gan_repro.metrics import extract_features, feature_stats, frechet_distance
+from gan_repro.profiles import budget_for
 from gan_repro.results import results_root
 from gan_repro.train import Trainer, TrainConfig
 
@@ -104,10 +105,11 @@ def watcher(real_feats: torch.Tensor, extractor, heldout: ImageSet, n_fid: int, 
 
 
 def _jsonl(path: Path, what: str) -> list:
-    if not path.exists() or not path.read_text().strip():
+    text = path.read_text() if path.exists() else ""
+    if not text.strip():
         raise FileNotFoundError(f"no {what} in {path}: train with "
                                 + ("spectra_every > 0" if what == "spectra" else "the watcher") + " first")
-    return [json.loads(l) for l in path.read_text().splitlines() if l]
+    return [json.loads(l) for l in text.splitlines() if l]
 
 
 def read_watch(out) -> pd.DataFrame:
@@ -167,9 +169,9 @@ def jump(spectra: pd.DataFrame, at: int) -> pd.Series:
     return (after / before).rename("jump")
 
 
-def spikes(spectra: pd.DataFrame, k: float = 5.0) -> pd.Series:
+def spikes(spectra: pd.DataFrame) -> pd.Series:
     """Per layer: the largest rise of sigma0 between two records, in units of the layer's median absolute
-    change (> k: a spike)."""
+    change (>= SPIKE: a spike)."""
     out = {}
     for layer, d in spectra.sort_values("step").groupby("layer", sort=False):
         ch = d.sigma0.diff().dropna()
@@ -193,9 +195,9 @@ def b3(watch: pd.DataFrame, spec_g: pd.DataFrame, spec_d: pd.DataFrame, log: pd.
     from gan_repro.claims import record
     c = collapse_step(watch)
     at = "collapse" if c is not None else "the end (no collapse)"
-    gg = growth(spec_g.loc[~spec_g.layer.str.startswith("shared")], c)
-    fl = first_layer(spec_g)
-    jg = jump(spec_g.loc[~spec_g.layer.str.startswith("shared")], c) if c is not None else None
+    layers = spec_g.loc[~spec_g.layer.str.startswith("shared")]       # without the class embedding
+    gg, fl = growth(layers, c), first_layer(spec_g)
+    jg = jump(layers, c) if c is not None else None
     fastest = fl == gg.idxmax()
     explodes = c is not None and fl == jg.idxmax()
     out = [record("B3", dataset, "G's sigma0 rises (median growth > 1) and its first layer grows fastest or jumps most at collapse",
@@ -263,9 +265,7 @@ def tradeoff_budget(b: CollapseBudget):
 
 
 def get_collapse_budget(profile: str) -> CollapseBudget:
-    if profile not in COLLAPSE_BUDGETS:
-        raise ValueError(f"no collapse study for profile {profile!r}; valid: {', '.join(COLLAPSE_BUDGETS)}")
-    return COLLAPSE_BUDGETS[profile]
+    return budget_for(COLLAPSE_BUDGETS, profile, "collapse study")
 
 
 def _snapshot_path(trainer: Trainer, step: int) -> Path:

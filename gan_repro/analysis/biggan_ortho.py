@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from gan_repro.analysis.biggan_studies import sample_truncated, score_point
 from gan_repro.analysis.zoo import read_log
 from gan_repro.claims import record as _claim
+from gan_repro.profiles import budget_for
 from gan_repro.results import results_root
 from gan_repro.train import Trainer, TrainConfig
 
@@ -52,9 +53,7 @@ ORTHO_BUDGETS = {
 
 
 def get_ortho_budget(profile: str) -> OrthoBudget:
-    if profile not in ORTHO_BUDGETS:
-        raise ValueError(f"no orthogonal-regularisation study for profile {profile!r}; valid: {', '.join(ORTHO_BUDGETS)}")
-    return ORTHO_BUDGETS[profile]
+    return budget_for(ORTHO_BUDGETS, profile, "orthogonal-regularisation study")
 
 
 def group(beta: float) -> str:
@@ -88,9 +87,10 @@ def curves(runs: dict, b: OrthoBudget, real_feats: torch.Tensor, extractor, scor
     """One row per (beta, seed, threshold): FID, IS, precision, recall of b.n samples (sample seed `seed`)."""
     rows = []
     for (beta, s), t in tqdm(runs.items(), desc="truncation curves"):
+        sec = train_seconds(t)
         for thr in b.thresholds:
             imgs = sample_truncated(t, b.n, "resample", thr, seed).images
-            rows.append({"beta": beta, "seed": s, "threshold": thr, "n": b.n, "train_s": train_seconds(t),
+            rows.append({"beta": beta, "seed": s, "threshold": thr, "n": b.n, "train_s": sec,
                          **score_point(imgs, real_feats, extractor, scorer, b.k, seed)})
     return pd.DataFrame(rows)
 

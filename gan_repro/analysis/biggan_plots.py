@@ -8,7 +8,7 @@ import math
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from gan_repro.analysis.biggan_studies import curve
+from gan_repro.analysis.biggan_studies import curve, threshold_label
 from gan_repro.plots import show_grid, use_style
 
 # where each sampler comes from (gan_repro.truncation's docstring has the details)
@@ -18,10 +18,6 @@ VARIANT_LABELS = {
     "tfhub": "t · truncnorm(−2, 2) (TF Hub port)",
     "clamp": "clamp z to ±t",
 }
-
-
-def threshold_label(t: float) -> str:
-    return "none" if t is None or math.isinf(t) else f"{t:g}"
 
 
 def _panels(n: int, width: float = 4.2, height: float = 3.4):

@@ -19,6 +19,7 @@ from gan_repro.claims import record as _claim
 from gan_repro.data import ImageSet
 from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance
 from gan_repro.metrics.prdc import prdc
+from gan_repro.profiles import budget_for
 from gan_repro.truncation import TRUNCATIONS, truncated_noise
 
 # the issue's sweep; None = no truncation. The paper's Figure 4(b) sweeps 2.0 down to 0.04.
@@ -52,10 +53,13 @@ PAPER = {"B1": "ImageNet 128x128: IS rises monotonically as the threshold falls,
                "best FID 7.4 at IS 166.5 with truncation (abstract)"}
 
 
+def threshold_label(t: float | None) -> str:
+    """'none' for no truncation (None or inf), else the threshold as written: '0.5'."""
+    return "none" if t is None or math.isinf(t) else f"{t:g}"
+
+
 def get_sweep(profile: str) -> SweepBudget:
-    if profile not in SWEEPS:
-        raise ValueError(f"no truncation sweep for profile {profile!r}; valid: {', '.join(SWEEPS)}")
-    return SWEEPS[profile]
+    return budget_for(SWEEPS, profile, "truncation sweep")
 
 
 def sample_truncated(trainer, n: int, variant: str, threshold: float | None, seed: int,
@@ -184,10 +188,9 @@ def b1(df: pd.DataFrame, rho_max: float = -0.9, worse_by: float = 0.05) -> list:
         se = math.hypot(last.fid_se, best.fid_se)
         interior = 0 < i < len(c) - 1
         u_shape = bool(interior and gap > worse_by * best.fid and gap > 2 * se)
-        name = lambda t: "none" if math.isinf(t) else f"{t:g}"
         ev = (f"Spearman rho(threshold, IS) {rho:.2f}; IS {c['is'].iloc[0]:.2f} (none) -> {c['is'].max():.2f} "
-              f"(max, at {name(c.threshold[c['is'].idxmax()])}); FID min {best.fid:.1f} at {name(best.threshold)}, "
-              f"{last.fid:.1f} at {name(last.threshold)} (+{gap:.1f}, 2 SE {2 * se:.1f}); n {int(d.n.iloc[0])}, "
+              f"(max, at {threshold_label(c.threshold[c['is'].idxmax()])}); FID min {best.fid:.1f} at {threshold_label(best.threshold)}, "
+              f"{last.fid:.1f} at {threshold_label(last.threshold)} (+{gap:.1f}, 2 SE {2 * se:.1f}); n {int(d.n.iloc[0])}, "
               f"{d.seed.nunique()} seed(s)")
         out.append(_claim("B1", model, f"IS rises as the threshold falls (rho <= {rho_max:g}) and FID is U-shaped",
                           bool(rho <= rho_max and u_shape), ev))
