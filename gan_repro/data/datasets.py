@@ -51,6 +51,8 @@ class ImageSet:
     labels: torch.Tensor            # (N,) int64
     classes: list = field(default_factory=list)
     card: DatasetCard | None = None
+    masks: torch.Tensor | None = None       # (N, H, W) uint8 class ids, for datasets with exact masks
+    mask_classes: list = field(default_factory=list)   # the mask ids' names
 
     def __len__(self) -> int:
         return len(self.images)
@@ -215,7 +217,8 @@ def save_npz(path: str | os.PathLike, splits: dict, classes: list | None = None)
 
 
 # ---------------------------------------------------------------- registry
-DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar100")
+DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar100",
+            "scenes-bedroom", "scenes-office", "scenes-bedroom-small", "scenes-office-small")
 
 
 def load_dataset(name: str, split: str = "train", root=None, download: bool = False,
@@ -227,6 +230,9 @@ def load_dataset(name: str, split: str = "train", root=None, download: bool = Fa
         raise ValueError(f"unknown split {split!r}; valid: train, test")
     if source not in ("auto", "official", "subset"):
         raise ValueError(f"unknown source {source!r}; valid: auto, official, subset")
+    if name.startswith("scenes-"):          # procedural (GAN Seeing): drawn into the cache, no files needed
+        from gan_repro.data.scenes import load_scenes
+        return load_scenes(name, split)
     r = data_root(root)
     if name == "mnist":
         return _load_mnist_like("mnist", "MNIST", MNIST_CLASSES, split, r, download)

@@ -35,6 +35,7 @@ class Context:
     n_ssim_pairs: int
     real_labels: torch.Tensor | None = None
     classifier_config: object = None
+    segmenter: object = None
     _memo: dict = field(default_factory=dict)
 
     def gen(self, salt: int) -> torch.Generator:
@@ -137,8 +138,20 @@ def _ms_ssim(ctx):
     return {"ms_ssim": ms_ssim_diversity(ctx.fake, ctx.fake_labels, ctx.n_ssim_pairs, ctx.gen(4))}
 
 
+def _fsd(ctx):
+    """FSD (Bau et al. 2019): ctx.segmenter maps uint8 images to (N, H, W) class ids, with .n_classes."""
+    from gan_repro.metrics.segment_stats import fsd, segment_stats
+    if ctx.segmenter is None:
+        raise ValueError("fsd needs segmenter= (a callable uint8 images -> masks, with .n_classes and .name)")
+    k = ctx.segmenter.n_classes
+    r = fsd(segment_stats(ctx.segmenter(ctx.fake), k), segment_stats(ctx.segmenter(ctx.need_real("fsd")), k))
+    return {"fsd": r.value, "fsd_mean_term": r.mean_term, "fsd_trace_term": r.trace_term,
+            "fsd_segmenter": ctx.segmenter.name}
+
+
 METRICS: dict = {"fid": _fid, "kid": _kid, "mmd": _mmd, "swd": _swd, "prdc": _prdc, "is": _is,
-                 "m_is": _m_is, "ms_ssim": _ms_ssim, "gan_train": _gan_train, "gan_test": _gan_test}
+                 "m_is": _m_is, "ms_ssim": _ms_ssim, "gan_train": _gan_train, "gan_test": _gan_test,
+                 "fsd": _fsd}
 
 
 def register_metric(name: str, fn: Callable) -> None:
@@ -180,13 +193,14 @@ def sample(generator_fn: Callable, n: int, seed: int, like: torch.Tensor | None 
 def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = None, seed: int = 0,
              batch_size: int = 50, classifier=None, cache_dir=None, progress: bool = True,
              n_ssim_pairs: int = 500, real_features: torch.Tensor | None = None,
-             classifier_config=None) -> dict:
+             classifier_config=None, segmenter=None) -> dict:
     """Compute `metrics` (names from METRICS) of fake vs real; returns one flat record.
 
     real_features: (N_real, D) features of `real` from the same extractor, to reuse one reference
     across many fakes; their count must match the real images.
     classifier / classifier_config: the IS, GAN-test (Scorer of a real-trained model) and GAN-train
     (ClassifierConfig trained on the fakes, tested on `real`, the labelled real test set) classifiers.
+    segmenter: for FSD, uint8 images -> (N, H, W) class ids (e.g. `gan_repro.seeing.Segmenter`).
     """
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
@@ -201,7 +215,7 @@ def evaluate(fake, real=None, metrics=("fid",), extractor=None, n: int | None = 
     if real_features is not None and (real_imgs is None or len(real_features) != len(real_imgs)):
         raise ValueError("real_features must hold one row per real image")
     ctx = Context(fake_imgs, fake_labels, real_imgs, extractor, classifier, seed, batch_size,
-                  cache_dir, progress, n_ssim_pairs, real_labels, classifier_config)
+                  cache_dir, progress, n_ssim_pairs, real_labels, classifier_config, segmenter)
     if real_features is not None:          # a precomputed reference: the real side is never extracted
         ctx._memo["real"] = real_features
     record = {"n_fake": len(fake_imgs), "n_real": None if real_imgs is None else len(real_imgs),
