@@ -16,7 +16,8 @@ from gan_repro.results import REPO, results_root
 # Every notebook in notebooks/, in run order (tests/test_runner.py checks the two agree).
 NOTEBOOKS = ("00_datasets", "01_metric_behaviour", "02_train_zoo", "03_mnist_gan_train_test", "04_cifar10_table",
              "05_cifar100_table", "06_subsampling_corruption", "07_generated_set_size", "08_gan_augmentation",
-             "09_truncation", "10_ortho_reg", "11_singular_values", "12_segment_stats", "14_wgan_toys")
+             "09_truncation", "10_ortho_reg", "11_singular_values", "12_segment_stats", "13_layerwise_inversion",
+             "14_wgan_toys")
 
 
 @dataclass

@@ -87,3 +87,28 @@ def fsd_histogram(ratio: pd.DataFrame, title: str, top: int = 13):
     b.set_ylabel("(gen − real) / real")
     b.set_xticks(x, r["class"], rotation=60, fontsize=7)
     return fig
+
+
+def inversion_grid(x: torch.Tensor, masks: torch.Tensor, recons: dict, seg):
+    """The paper's grid: real | each method's reconstruction, each above its segmentation (the real one's
+    true mask); images are rows."""
+    from gan_repro.data import to_uint8
+    use_style()
+    cols = [("real", x, masks)] + [(m, to_uint8(r), seg(to_uint8(r))) for m, r in recons.items()]
+    fig, axes = plt.subplots(1, len(cols), figsize=(1.6 * len(cols), 0.5 * len(x) + 0.6), squeeze=False)
+    for ax, (title, imgs, m) in zip(axes[0], cols):
+        pairs = torch.stack([imgs, masks_to_rgb(m)], 1).flatten(0, 1)        # image, its mask, next image...
+        ax.imshow(image_grid(pairs, nrow=2), interpolation="nearest")
+        ax.set_title(title, fontsize=7)
+        ax.axis("off")
+    return fig
+
+
+def iou_bars(ious: pd.DataFrame, title: str):
+    """Per-class IoU, one bar per method (classes absent from the true masks are left out)."""
+    use_style()
+    ax = ious.dropna(how="all").plot.bar(figsize=(9, 3.2), width=0.8)
+    ax.set_ylabel("IoU")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    return ax.figure

@@ -81,12 +81,22 @@ def true_shares(data: ImageSet) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ segmenter and its truth check
-def segmenter(b: SeeingBudget, progress: bool = True):
-    """The U-Net on both configs' train splits (shared class ids), trained once and cached by content."""
+def study_dir(profile: str, root=None) -> Path:
+    return results_root(root) / profile / "12_segment_stats"
+
+
+def segmenter(b: SeeingBudget, profile: str, progress: bool = True, root=None):
+    """The U-Net on both configs' train splits (shared class ids), cached by content. Its weights (2 MB at
+    cpu) are kept beside the study's results, so notebooks 12 and 13 rerun without retraining it."""
     parts = [load_dataset(d, "train") for d in (b.dataset, b.second)]
     both = ImageSet(torch.cat([p.images for p in parts]), torch.cat([p.labels for p in parts]),
                     masks=torch.cat([p.masks for p in parts]), mask_classes=list(CLASSES))
-    return train_segmenter(b.seg, both, progress)
+    keep = study_dir(profile, root) / "segmenter"
+    seg = train_segmenter(b.seg, both, progress, also=[keep])
+    if not (keep / f"{seg.name}.pt").exists():
+        keep.mkdir(parents=True, exist_ok=True)
+        torch.save(seg.model.state_dict(), keep / f"{seg.name}.pt")
+    return seg
 
 
 def truth_check(seg, test: ImageSet, train: ImageSet, n: int) -> dict:
@@ -111,7 +121,7 @@ def truth_check(seg, test: ImageSet, train: ImageSet, n: int) -> dict:
 def train_gans(b: SeeingBudget, profile: str, root=None, seed: int = 0) -> dict:
     """{model name: Trainer}: b.gans on b.dataset, and the C3 recipe on both configs; trained or loaded
     from results/<profile>/12_segment_stats/runs/ (each run's generator.pt is committed)."""
-    out = results_root(root) / profile / "12_segment_stats" / "runs"
+    out = study_dir(profile, root) / "runs"
     jobs = [(b.dataset, p, it) for p, it in b.gans] + [(d, *b.c3_recipe) for d in (b.dataset, b.second)]
     runs = {}
     for dataset, preset, iters in dict.fromkeys(jobs):             # the C3 recipe may repeat a C1 GAN

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -92,15 +93,21 @@ def _check_training_data(data: ImageSet, cfg: SegmenterConfig) -> None:
         raise ValueError(f"mask id {int(data.masks.max())} >= n_classes {cfg.n_classes}")
 
 
-def train_segmenter(cfg: SegmenterConfig, data: ImageSet, progress: bool = True, cache: bool = True) -> "Segmenter":
-    """Train (or load from the cache) a U-Net on `data` (images + masks); returns a `Segmenter`."""
+def train_segmenter(cfg: SegmenterConfig, data: ImageSet, progress: bool = True, cache: bool = True,
+                    also=()) -> "Segmenter":
+    """Train (or load) a U-Net on `data` (images + masks); returns a `Segmenter`.
+
+    A trained model is looked up by its content key in the cache and then in the folders `also` (e.g. a
+    committed results folder), so a hit is exactly the model that training would give."""
     _check_training_data(data, cfg)
     torch.manual_seed(cfg.seed)
     model = UNet(cfg)
-    path = cache_root() / "segmenters" / f"{cache_key(cfg, data)}.pt"
-    if cache and path.exists():
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-        return Segmenter(model.eval(), cfg, path.stem)
+    key = cache_key(cfg, data)
+    path = cache_root() / "segmenters" / f"{key}.pt"
+    found = [p for p in (path, *(Path(d) / f"{key}.pt" for d in also)) if p.exists()]
+    if cache and found:
+        model.load_state_dict(torch.load(found[0], map_location="cpu", weights_only=True))
+        return Segmenter(model.eval(), cfg, key)
     g = torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     n, bs = len(data), cfg.batch_size
@@ -149,6 +156,20 @@ class Segmenter:
         out = [self.model(to_model(images[i:i + batch_size])).argmax(1).to(torch.uint8)
                for i in tqdm(range(0, len(images), batch_size), desc="segment", disable=not progress, leave=False)]
         return torch.cat(out)
+
+
+class SegmenterFeatures(nn.Module):
+    """The segmenter's encoder as a perceptual network: float [-1, 1] (B, C, S, S) -> (B, 2w, S/2, S/2).
+
+    Inversion (notebook 13) measures perceptual distance with it: it was trained on the scenes, so its
+    features separate the scene classes, where Inception's (ImageNet, 299 px) see 32-px scenes poorly."""
+
+    def __init__(self, model: UNet):
+        super().__init__()
+        self.e1, self.e2 = model.e1, model.e2
+
+    def forward(self, x):
+        return self.e2(F.max_pool2d(self.e1(x), 2))
 
 
 def iou_table(pred: torch.Tensor, true: torch.Tensor, classes) -> pd.DataFrame:
