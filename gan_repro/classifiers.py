@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gan_repro.data import ImageSet, cache_root, check_uint8_images, to_model
+from gan_repro.data import ImageSet, cache_root, check_uint8_images, save_atomic, to_model
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,26 @@ def cache_key(cfg: ClassifierConfig, data: ImageSet) -> str:
     return f"{cfg.arch}-{h.hexdigest()[:24]}"
 
 
+def fit_epochs(model: nn.Module, opt, n: int, batch_size: int, epochs: int, max_lr: float, batch_loss,
+               g: torch.Generator, desc: str, progress: bool) -> None:
+    """`epochs` seeded shuffles of n items in batches, one-cycle schedule; batch_loss(indices) -> loss."""
+    steps = epochs * ((n + batch_size - 1) // batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=steps)
+    model.train()
+    bar = tqdm(total=steps, desc=desc, disable=not progress, leave=False)
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=g)
+        for i in range(0, n, batch_size):
+            loss = batch_loss(perm[i:i + batch_size])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            bar.update()
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    bar.close()
+
+
 def train_classifier(cfg: ClassifierConfig, data: ImageSet, progress: bool = True,
                      cache: bool = True) -> nn.Module:
     """Train (or load from cache) a classifier on uint8 `data`; returns it in eval mode."""
@@ -134,30 +152,15 @@ def train_classifier(cfg: ClassifierConfig, data: ImageSet, progress: bool = Tru
         return model.eval()
     g = torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    n = len(data)
-    steps = cfg.epochs * ((n + cfg.batch_size - 1) // cfg.batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps)
-    model.train()
-    bar = tqdm(total=steps, desc=f"train {cfg.arch}", disable=not progress, leave=False)
-    for _ in range(cfg.epochs):
-        perm = torch.randperm(n, generator=g)
-        for i in range(0, n, cfg.batch_size):
-            idx = perm[i:i + cfg.batch_size]
-            x = augment(to_model(data.images[idx]), cfg.augment, g)
-            loss = F.cross_entropy(model(x), data.labels[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            bar.update()
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-    bar.close()
+
+    def batch_loss(idx):
+        x = augment(to_model(data.images[idx]), cfg.augment, g)
+        return F.cross_entropy(model(x), data.labels[idx])
+
+    fit_epochs(model, opt, len(data), cfg.batch_size, cfg.epochs, cfg.lr, batch_loss, g, f"train {cfg.arch}", progress)
     model.eval()
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")    # per process: parallel test workers share the cache
-        torch.save(model.state_dict(), tmp)
-        tmp.replace(path)
+        save_atomic(model.state_dict(), path)
     return model
 
 

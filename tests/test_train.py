@@ -31,7 +31,7 @@ def test_resume_continues_bit_identically(tmp_path):
 
 
 def test_resume_after_a_crash_logs_every_step_once(tmp_path):
-    straight = Trainer(_cfg(), tmp_path / "a", progress=False).fit()
+    Trainer(_cfg(), tmp_path / "a", progress=False).fit()
     part = Trainer(_cfg(), tmp_path / "b", progress=False)
     part.out.mkdir(parents=True)
     for _ in range(3):                             # steps 1-3 logged, a checkpoint at 1, then a "crash"

@@ -300,7 +300,7 @@ def d4_figure(opt: pd.DataFrame):
         ax.scatter(x, d.w1_init, marker="_", color="k", s=60, zorder=3)
     ax.set_xticks(range(len(archs)), [f"critic {a}" for a in archs])
     ax.set_ylabel("W1 to the 8 Gaussians")
-    ax.set_title(f"end of training (bars; hollow = unstable) and at initialisation (black ticks)", fontsize=8)
+    ax.set_title("end of training (bars; hollow = unstable) and at initialisation (black ticks)", fontsize=8)
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig

@@ -82,6 +82,16 @@ def cache_root() -> Path:
     return Path.home() / ".cache" / "gan_repro"
 
 
+def save_atomic(obj, path: Path) -> Path:
+    """torch.save through a per-process temporary file, then a rename: parallel test workers share the
+    caches, and no reader ever sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    torch.save(obj, tmp)
+    tmp.replace(path)
+    return path
+
+
 def make_card(name: str, split: str, images: torch.Tensor, labels: torch.Tensor, n_classes: int,
               source: str, path: str = "") -> DatasetCard:
     counts = torch.bincount(labels, minlength=n_classes).tolist()

@@ -26,7 +26,6 @@ import hashlib
 import io
 import json
 import math
-import os
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
@@ -35,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gan_repro.data import cache_root, check_float_images, to_model
+from gan_repro.data import cache_root, check_float_images, save_atomic, to_model
 from gan_repro.seeing.nethook import LayerView
 
 
@@ -165,10 +164,7 @@ def train_encoder(view: LayerView, cfg: InversionConfig, progress: bool = True, 
         losses = _train(view, enc, cfg, batch, progress)
     enc.eval()
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        torch.save({"state": enc.state_dict(), "losses": losses}, tmp)
-        tmp.replace(path)
+        save_atomic({"state": enc.state_dict(), "losses": losses}, path)
     return enc, losses
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,7 +19,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from gan_repro.data import ImageSet, cache_root, check_uint8_images, to_model
+from gan_repro.classifiers import fit_epochs
+from gan_repro.data import ImageSet, cache_root, check_uint8_images, save_atomic, to_model
 
 
 @dataclass(frozen=True)
@@ -110,34 +110,19 @@ def train_segmenter(cfg: SegmenterConfig, data: ImageSet, progress: bool = True,
         return Segmenter(model.eval(), cfg, key)
     g = torch.Generator().manual_seed(cfg.seed)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    n, bs = len(data), cfg.batch_size
-    steps = cfg.epochs * ((n + bs - 1) // bs)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps)
     weights = ce_weights(data.masks, cfg)
-    model.train()
-    bar = tqdm(total=steps, desc="train segmenter", disable=not progress, leave=False)
-    for _ in range(cfg.epochs):
-        perm = torch.randperm(n, generator=g)
-        for i in range(0, n, bs):
-            idx = perm[i:i + bs]
-            x, y = to_model(data.images[idx]), data.masks[idx].long()       # (B, C, S, S), (B, S, S)
-            flip = torch.rand(len(idx), generator=g) < 0.5                 # scenes are left-right symmetric
-            x = torch.where(flip[:, None, None, None], x.flip(3), x)
-            y = torch.where(flip[:, None, None], y.flip(2), y)
-            loss = F.cross_entropy(model(x), y, weight=weights)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            bar.update()
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-    bar.close()
+
+    def batch_loss(idx):
+        x, y = to_model(data.images[idx]), data.masks[idx].long()           # (B, C, S, S), (B, S, S)
+        flip = torch.rand(len(idx), generator=g) < 0.5                     # scenes are left-right symmetric
+        x = torch.where(flip[:, None, None, None], x.flip(3), x)
+        y = torch.where(flip[:, None, None], y.flip(2), y)
+        return F.cross_entropy(model(x), y, weight=weights)
+
+    fit_epochs(model, opt, len(data), cfg.batch_size, cfg.epochs, cfg.lr, batch_loss, g, "train segmenter", progress)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        torch.save(model.state_dict(), tmp)
-        tmp.replace(path)
-    return Segmenter(model.eval(), cfg, path.stem)
+        save_atomic(model.state_dict(), path)
+    return Segmenter(model.eval(), cfg, key)
 
 
 class Segmenter:
