@@ -196,3 +196,60 @@ def preset(dataset: str, epochs: int, seed: int = 0) -> ClassifierConfig:
     if dataset not in presets:
         raise ValueError(f"no classifier preset for {dataset!r}; valid: {', '.join(presets)}")
     return ClassifierConfig(**presets[dataset], epochs=epochs, seed=seed)
+
+
+# ------------------------------------------------------------------ a linear probe on Inception pool3 (E2)
+@dataclass(frozen=True)
+class ProbeConfig:
+    """Softmax regression on standardised pool3 features: the ImageNet network's view of the classes."""
+    n_classes: int
+    l2: float = 1e-3            # on the weights; 2,048 features against a few thousand images need some
+    steps: int = 100            # full-batch L-BFGS iterations (strong-Wolfe line search)
+    seed: int = 0
+
+
+class Probe(nn.Module):
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, n_classes: int):
+        super().__init__()
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+        self.fc = nn.Linear(len(mean), n_classes)
+
+    def forward(self, feats):                               # (N, D) pool3 features -> (N, K) logits
+        return self.fc((feats - self.mean) / self.std)
+
+
+def train_probe(feats: torch.Tensor, labels: torch.Tensor, cfg: ProbeConfig) -> Probe:
+    """Fit the probe on (N, D) features and their labels; deterministic given cfg.seed."""
+    if feats.ndim != 2 or len(feats) != len(labels) or len(feats) < 2:
+        raise ValueError(f"need (N, D) features and N labels, N >= 2; got {tuple(feats.shape)}, {len(labels)}")
+    if not torch.isfinite(feats).all():
+        raise ValueError("probe features contain NaN or Inf")
+    torch.manual_seed(cfg.seed)
+    f = feats.double()
+    probe = Probe(f.mean(0), f.std(0).clamp_min(1e-6), cfg.n_classes).double()
+    opt = torch.optim.LBFGS(probe.fc.parameters(), max_iter=cfg.steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(probe(f), labels) + cfg.l2 * probe.fc.weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return probe.float().eval()
+
+
+class ProbeScorer:
+    """The probe as an IS `classifier`: uint8 images -> Inception pool3 -> logits, with a name."""
+
+    def __init__(self, probe: Probe, extractor, name: str):
+        self.probe, self.extractor, self.name = probe, extractor, name
+
+    @torch.inference_mode()
+    def from_features(self, feats: torch.Tensor) -> torch.Tensor:
+        return self.probe(feats.float())
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        from gan_repro.metrics import extract_features
+        return self.from_features(extract_features(images, self.extractor, progress=False))

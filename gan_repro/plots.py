@@ -128,3 +128,18 @@ def fid_vs_n(fid_n: pd.DataFrame):
     ax.set_xscale("log")
     ax.set(xlabel="N per side", ylabel="FID (real vs real)")
     return fig
+
+
+def is_two_ways(d: pd.DataFrame, title: str = ""):
+    """E2: each set's IS from the pixel classifier (x) against the pool3 probe (y), +- split std, labelled.
+    A common ranking would put the points on a rising curve."""
+    import matplotlib.pyplot as plt
+    use_style()
+    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    ax.errorbar(d["is"], d.is_probe, xerr=d.is_std, yerr=d.is_probe_std, fmt="o", ms=4, capsize=2)
+    for name, x, y in zip(d.set, d["is"], d.is_probe):
+        ax.annotate(name, (x, y), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    ax.set_xlabel("IS, in-project classifier (pixels)")
+    ax.set_ylabel("IS, linear probe on Inception pool3")
+    ax.set_title(title, fontsize=9)
+    return fig

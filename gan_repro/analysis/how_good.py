@@ -4,7 +4,8 @@ Protocol (stated in every table header by `table_note`):
 - reference classifier: `classifiers.preset(dataset)` trained on real train, tested on real test;
 - FID: generated (or, for the "real images" row, real test) images vs real train images, N per side
   at two sizes, the small one on the first images of the large draw;
-- IS: from the in-project classifier (the FID weights here stop at pool3, so no Inception logits);
+- IS: from the in-project classifier (the FID weights here stop at pool3, so no Inception logits); with
+  `probe=True` also from a linear probe on pool3 features (E2: the same images, another classifier);
 - GAN-train: the same classifier config trained on n_gan_train labelled generated images, tested on
   real test; GAN-test: the reference classifier on generated images labelled by their class;
 - SWD (x 10^3) at 16 and 32 px on n_swd images vs real train.
@@ -17,9 +18,11 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from gan_repro.classifiers import ClassifierConfig, Scorer, accuracy, preset, train_classifier
+from gan_repro.classifiers import (
+    ClassifierConfig, ProbeConfig, ProbeScorer, Scorer, accuracy, preset, train_classifier, train_probe,
+)
 from gan_repro.data import ImageSet
-from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance
+from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance, inception_score
 from gan_repro.metrics.gan_train_test import gan_train
 from gan_repro.profiles import Profile
 
@@ -78,19 +81,44 @@ def reference(tc: TableConfig, real_train: ImageSet, real_test: ImageSet) -> tup
     return model, accuracy(model, real_test.images, real_test.labels)
 
 
+def probe_size(tc: TableConfig, profile: Profile) -> int:
+    """Real train images of E2's pool3 probe: the reference classifier's own (n_reference), so that both
+    IS classifiers learn from the same images; at `smoke` only the n_fid[1] whose features FID needs anyway
+    (Inception runs at ~10 images/s here)."""
+    return tc.n_fid[1] if profile.name == "smoke" else tc.n_reference
+
+
 class TableScorer:
     """Scores labelled image sets against one dataset: real features and classifier computed once."""
 
-    def __init__(self, tc: TableConfig, real_train: ImageSet, real_test: ImageSet, extractor):
+    def __init__(self, tc: TableConfig, real_train: ImageSet, real_test: ImageSet, extractor, probe_n: int = 0):
         self.tc, self.train, self.test, self.extractor = tc, real_train, real_test, extractor
         self.model, self.real_acc = reference(tc, real_train, real_test)
         self.scorer = Scorer(self.model, f"{tc.classifier.arch} trained on {tc.dataset} train")
         self.real_feats = extract_features(real_train.images[:tc.n_fid[1]], extractor,
                                            desc=f"{tc.dataset} real train features")
+        self.probe = self._probe(probe_n) if probe_n else None
 
-    def fid(self, images: torch.Tensor) -> dict:
+    def _probe(self, n: int) -> ProbeScorer:
+        """E2's second IS classifier: a linear probe on pool3 features of the first n real train images
+        (`probe_size`; the first n_fid[1] features are reused)."""
+        have = len(self.real_feats)
+        rest = (extract_features(self.train.images[have:n], self.extractor, desc="probe train features")
+                if n > have else self.real_feats[:0])
+        feats = torch.cat([self.real_feats[:n], rest])
+        probe = train_probe(feats, self.train.labels[:n], ProbeConfig(self.tc.classifier.n_classes, seed=self.tc.seed))
+        return ProbeScorer(probe, self.extractor, f"linear probe on Inception pool3, {n} {self.tc.dataset} train images")
+
+    def probe_is(self, feats: torch.Tensor) -> dict:
+        """IS from the probe's logits, split as `evaluate` splits the pixel classifier's (same seed)."""
+        r = inception_score(self.probe.from_features(feats), kind="logits",
+                            generator=torch.Generator().manual_seed(self.tc.seed * 1000 + 3))
+        return {"is_probe": r.mean, "is_probe_std": r.std}
+
+    def fid(self, images: torch.Tensor, feats: torch.Tensor | None = None) -> dict:
         """FID at both sizes (each capped by len(images)) against the first N real train features."""
-        feats = extract_features(images[:self.tc.n_fid[1]], self.extractor, progress=False)
+        if feats is None:
+            feats = extract_features(images[:self.tc.n_fid[1]], self.extractor, progress=False)
         out = {}
         for key, n in zip(("fid_small", "fid_large"), self.tc.n_fid):
             n = min(n, len(images))
@@ -98,13 +126,18 @@ class TableScorer:
             out[f"n_{key}"] = n
         return out
 
+    def pixel_is(self, images: torch.Tensor) -> dict:
+        rec = evaluate(images, None, ["is"], classifier=self.scorer, progress=False, seed=self.tc.seed)
+        return {"is": rec["is"], "is_std": rec["is_std"]}
+
     def row(self, name: str, fake: ImageSet, real: bool = False) -> dict:
         """One table row. real=True: `fake` is a real image set; GAN-train is then the reference accuracy."""
         tc = self.tc
         n = min(tc.n_fid[1], len(fake))
-        r = {"model": name, **self.fid(fake.images[:n])}
-        rec = evaluate(fake.images[:n], None, ["is"], classifier=self.scorer, progress=False, seed=tc.seed)
-        r["is"] = rec["is"]
+        feats = extract_features(fake.images[:n], self.extractor, progress=False)
+        r = {"model": name, **self.fid(fake.images[:n], feats), **self.pixel_is(fake.images[:n])}
+        if self.probe is not None:
+            r.update(self.probe_is(feats))
         n_swd = min(tc.n_swd, len(fake))
         sw = evaluate(fake.images[:n_swd], self.train.images[:n_swd], ["swd"], progress=False, seed=tc.seed)
         r.update(swd_16=sw.get("swd_16"), swd_32=sw.get("swd_32"), n_swd=n_swd)
@@ -157,3 +190,15 @@ def side_by_side(ours: pd.DataFrame, paper: dict, cols=("is", "fid_small", "fid_
 
 def config_dict(tc: TableConfig) -> dict:
     return asdict(tc)
+
+
+def two_classifier_is(scorer: TableScorer, table: pd.DataFrame, sets: dict) -> pd.DataFrame:
+    """E2: IS from the pixel classifier and from the pool3 probe on the same sets: the table's rows (their
+    IS values are reused) and {name: uint8 images} more (e.g. notebook 01's corrupted real images)."""
+    rows = [{"set": r["model"], "is": r["is"], "is_std": r["is_std"], "is_probe": r["is_probe"],
+             "is_probe_std": r["is_probe_std"]} for r in table.to_dict("records")]
+    for name, x in tqdm(sets.items(), desc="IS two ways"):
+        feats = extract_features(x, scorer.extractor, progress=False)
+        rows.append({"set": name, **scorer.pixel_is(x), **scorer.probe_is(feats)})
+    d = pd.DataFrame(rows)
+    return d.assign(rank=d["is"].rank(ascending=False), rank_probe=d.is_probe.rank(ascending=False))

@@ -148,3 +148,15 @@ def final_summary(title: str, tables: dict, verdicts: pd.DataFrame, digits: int 
     print("\nclaims:")
     for r in verdicts.itertuples():
         print(f"  {r.claim} [{r.dataset}] {'held' if r.held else 'DID NOT HOLD'}: {r.statement}")
+
+
+def e2(d: pd.DataFrame, dataset: str) -> dict:
+    """E2 holds when the two classifiers rank the sets differently somewhere, or give some set IS values
+    that differ by more than the larger of their split standard deviations."""
+    swapped = d[d["rank"] != d.rank_probe]
+    apart = d[(d["is"] - d.is_probe).abs() > d[["is_std", "is_probe_std"]].max(axis=1)]
+    ev = (f"{len(d)} sets; ranks differ on {len(swapped)} ({', '.join(swapped.set) or 'none'}); values differ by more "
+          f"than a split std on {len(apart)}; e.g. " + "; ".join(
+              f"{name}: {a:.2f} vs {b:.2f}" for name, a, b in zip(d.set[:3], d["is"][:3], d.is_probe[:3])))
+    return _claim("E2", dataset, "IS depends on its classifier: pixel-trained ResNet vs linear probe on Inception pool3",
+                  bool(len(swapped) or len(apart)), ev)

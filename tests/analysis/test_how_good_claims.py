@@ -84,3 +84,20 @@ def test_report_prints_held_and_did_not_hold(capsys):
     claims.report([claims._claim("A9", "d", "s", True, "e"), claims._claim("A9", "d", "t", False, "e")])
     out = capsys.readouterr().out
     assert "s: held" in out and "t: did not hold" in out
+
+
+def _is_table(pixel, probe, std=0.05):
+    d = pd.DataFrame({"set": [f"s{i}" for i in range(len(pixel))], "is": pixel, "is_std": std,
+                      "is_probe": probe, "is_probe_std": std})
+    return d.assign(rank=d["is"].rank(ascending=False), rank_probe=d.is_probe.rank(ascending=False))
+
+
+def test_e2_rank_or_value_disagreement():
+    from gan_repro.analysis.how_good_claims import e2
+    same = _is_table([3.0, 2.0, 1.5], [3.02, 2.01, 1.49])              # same ranks, within a split std
+    assert not e2(same, "c")["held"]
+    swapped = _is_table([3.0, 2.0, 1.5], [3.0, 1.4, 1.5])             # s1 and s2 swap
+    r = e2(swapped, "c")
+    assert r["held"] and "ranks differ on 2 (s1, s2)" in r["evidence"]
+    shifted = _is_table([3.0, 2.0, 1.5], [6.0, 4.0, 3.0])              # same ranks, values far apart
+    assert e2(shifted, "c")["held"] and "on 3" in e2(shifted, "c")["evidence"]

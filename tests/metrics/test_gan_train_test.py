@@ -66,3 +66,18 @@ def test_classifier_training_is_seeded(setup):
     again = train_classifier(CFG, real_train, progress=False, cache=False)
     assert accuracy(again, test.images, test.labels) == ref
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values()))
+
+
+def test_pool3_probe_fits_separable_features_and_rejects_bad_input():
+    from gan_repro.classifiers import ProbeConfig, train_probe
+    g = torch.Generator().manual_seed(0)
+    centres = torch.randn(3, 50, generator=g) * 3                       # three well-separated classes
+    y, yt = torch.arange(300) % 3, torch.arange(90) % 3
+    probe = train_probe(centres[y] + torch.randn(300, 50, generator=g), y, ProbeConfig(3))
+    assert (probe(centres[yt] + torch.randn(90, 50, generator=g)).argmax(1) == yt).all()
+    x = centres[y] + torch.randn(300, 50, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(train_probe(x, y, ProbeConfig(3)).fc.weight, train_probe(x, y, ProbeConfig(3)).fc.weight)
+    with pytest.raises(ValueError, match="NaN"):
+        train_probe(torch.full((4, 2), float("nan")), torch.zeros(4, dtype=torch.long), ProbeConfig(2))
+    with pytest.raises(ValueError, match=r"\(N, D\) features and N labels"):
+        train_probe(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long), ProbeConfig(2))
