@@ -20,7 +20,7 @@ PAPER = {
 }
 # A3-A7 targets
 PAPER_A4_GAN_TRAIN = (82.0, 15.0)      # SNGAN CIFAR-10 GAN-train at 0 % and 20 % salt-and-pepper
-PAPER_A5 = {"fid": 27.1, "gan_test": (95.0, 95.0), "gan_train": (91.0, 80.0)}
+PAPER_A5 = {"fid": (27.1, 29.6), "gan_test": (95.0, 95.0), "gan_train": (91.0, 80.0)}   # all vs a tenth
 PAPER_A7 = {"cifar10": {2500: (73.4, 67.0), 5000: (80.9, 77.9), 10000: (85.8, 83.5)},
             "cifar100": {2500: (25.6, 23.9), 5000: (40.0, 33.5), 10000: (51.5, 45.5)}}
 
@@ -99,10 +99,31 @@ def a4(sp: pd.DataFrame, dataset: str) -> dict:
                   f"{text} (paper GAN-train {PAPER_A4_GAN_TRAIN[0]:.0f} -> {PAPER_A4_GAN_TRAIN[1]:.0f} %)")
 
 
-def a5(noise: pd.DataFrame, dataset: str) -> dict:
-    """Gaussian noise on real images: FID rises; GAN-train drops while GAN-test moves less."""
+# A5's tolerances, fixed before the run: FID may rise by at most this (relative), GAN-test move by at most
+# this (accuracy points, absolute), and GAN-train must fall by at least this. Paper (50k vs 5k of noisy
+# CIFAR-10 train): FID 27.1 -> 29.6 (+9 %), GAN-test 95 -> 95, GAN-train 91 -> 80.
+A5_FID_REL, A5_GAN_TEST, A5_GAN_TRAIN_DROP = 0.15, 0.02, 0.05
+
+
+def a5(div: pd.DataFrame, dataset: str) -> dict:
+    """The noisy pool against a random tenth of it: FID barely moves, GAN-test does not move, GAN-train falls."""
+    full, part = div.set_index("set").loc["all"], div.set_index("set").loc["fraction"]
+    fid_rel = part.fid / full.fid - 1
+    d_test, d_train = abs(part.gan_test - full.gan_test), full.gan_train - part.gan_train
+    held = fid_rel <= A5_FID_REL and d_test <= A5_GAN_TEST and d_train >= A5_GAN_TRAIN_DROP
+    return _claim("A5", dataset, f"sigma={full.sigma:g} real pool vs a random {part.n_distinct:.0f}/{full.n_distinct:.0f} "
+                  f"of it: FID rises <= {A5_FID_REL:.0%}, GAN-test moves <= {100 * A5_GAN_TEST:.0f} pts, GAN-train "
+                  f"falls >= {100 * A5_GAN_TRAIN_DROP:.0f} pts", held,
+                  f"FID {full.fid:.1f} -> {part.fid:.1f} ({fid_rel:+.0%}; paper 27.1 -> 29.6); GAN-test "
+                  f"{full.gan_test:.1%} -> {part.gan_test:.1%} (paper 95 -> 95); GAN-train {full.gan_train:.1%} -> "
+                  f"{part.gan_train:.1%} (paper 91 -> 80); FID on {int(full.n_fid)} a side, the fraction's side "
+                  "drawn with replacement")
+
+
+def a5_clean_noisy(noise: pd.DataFrame, dataset: str) -> dict:
+    """A labelled extra (A5x), the question notebook 06 first asked: clean against noisy real images."""
     clean, noisy, d_train, d_test, text = _ends(noise)
-    return _claim("A5", dataset, f"sigma={noisy.sigma:g} noise on real images: FID rises, GAN-train drops more "
+    return _claim("A5x", dataset, f"sigma={noisy.sigma:g} noise on real images: FID rises, GAN-train drops more "
                   "than GAN-test moves", noisy.fid > clean.fid and d_train > 0 and d_test < d_train,
                   f"FID {clean.fid:.1f} -> {noisy.fid:.1f} (paper 27.1); {text} (paper GAN-train 91 -> 80, "
                   "GAN-test 95 -> 95)")

@@ -85,6 +85,38 @@ def real_noise(scorer, sigma: float, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def diversity_loss(scorer, sigma: float, fraction: float, seed: int) -> pd.DataFrame:
+    """A5 as PAPERS.md reads it: the noisy real train pool (sigma on the 0-255 scale) against a random
+    `fraction` of it: the same image quality, a pure loss of diversity.
+
+    - FID: N = n_fid[1] per side against the first N real *test* images (not train: the pool holds the
+      train images themselves). The full side draws N pool images without replacement; the fraction
+      holds fewer than N distinct images, so its side draws N with replacement (duplicates are the lost
+      diversity);
+    - GAN-train: the reference classifier's config trained on each set (the fraction with matched steps,
+      `steps_matched`), tested on clean real test;
+    - GAN-test: the reference classifier on each set (the images it learned from, clean, now noisy).
+    """
+    tc = scorer.tc
+    g = torch.Generator().manual_seed(seed)
+    pool = ImageSet(corrupt(scorer.train.images[:tc.n_reference], "gaussian_noise", sigma, g),
+                    scorer.train.labels[:tc.n_reference])
+    k = max(tc.classifier.n_classes, round(len(pool) * fraction))
+    part = subset(pool, torch.randperm(len(pool), generator=g)[:k])
+    n = min(tc.n_fid[1], len(pool), len(scorer.test))
+    ref = extract_features(scorer.test.images[:n], scorer.extractor, desc="real test features")
+    draws = {"all": torch.randperm(len(pool), generator=g)[:n], "fraction": torch.randint(k, (n,), generator=g)}
+    rows = []
+    for name, s in tqdm((("all", pool), ("fraction", part)), desc="A5 diversity"):
+        f = extract_features(s.images[draws[name]], scorer.extractor, progress=False)
+        cfg = steps_matched(tc.classifier, len(s), len(pool))
+        rows.append({"set": name, "n_distinct": len(s), "n_fid": n, "fid": frechet_distance(
+                         *feature_stats(f), *feature_stats(ref)).value,
+                     "gan_train": gan_train(s.images, s.labels, scorer.test, cfg), "epochs": cfg.epochs,
+                     "gan_test": accuracy(scorer.model, s.images, s.labels), "sigma": sigma})
+    return pd.DataFrame(rows)
+
+
 def set_size_curve(scorer, sources: dict, sizes: tuple, seed: int) -> pd.DataFrame:
     """A6 / Fig. 4: GAN-train against the number of training images, per source {name: ImageSet}.
 

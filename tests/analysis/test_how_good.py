@@ -84,3 +84,25 @@ def test_salt_and_pepper_level_zero_is_the_clean_set(mnist_scorer):
     sp = studies.salt_and_pepper(scorer, fake, (0.0, 0.5), seed=0)
     assert sp.gan_test[0] == pytest.approx(accuracy(scorer.model, fake.images, fake.labels))
     assert sp.gan_test[1] < sp.gan_test[0] - 0.2                     # half the pixels gone is visible
+
+
+class _PixelFeatures:
+    """A cheap stand-in extractor: 4x4 average-pooled pixels (16-D); FID's mechanics, not its values."""
+    def __call__(self, x):
+        return torch.nn.functional.avg_pool2d(x.float(), 7).flatten(1)
+
+
+@need_mnist
+def test_diversity_loss_is_a_tenth_of_the_same_noisy_pool(mnist_scorer):
+    scorer, _ = mnist_scorer
+    train = load_dataset("mnist", "train")
+    tc = SimpleNamespace(**vars(scorer.tc), n_reference=2000, n_fid=(100, 500))
+    s = SimpleNamespace(**{**vars(scorer), "tc": tc}, train=ImageSet(train.images[:2000], train.labels[:2000]),
+                        extractor=_PixelFeatures())
+    d = studies.diversity_loss(s, 5.0, 0.05, seed=0).set_index("set")
+    assert d.n_distinct.tolist() == [2000, 100] and d.n_fid.tolist() == [500, 500]    # same N a side
+    assert d.epochs["fraction"] > d.epochs["all"]                                   # matched steps (capped)
+    assert d.gan_train["all"] - d.gan_train["fraction"] > 0.1                       # 100 images teach less
+    assert abs(d.gan_test["all"] - d.gan_test["fraction"]) < 0.1                    # the same quality
+    again = studies.diversity_loss(s, 5.0, 0.05, seed=0).set_index("set")
+    assert again.fid.tolist() == d.fid.tolist()                                      # seeded
