@@ -64,8 +64,13 @@ def make_gan(preset: Preset, image_size: int, channels: int, n_classes: int, wid
     return build_models(preset.family, model_config(preset, image_size, channels, n_classes, width))
 
 
+def with_model(preset: Preset, field_name: str, value, what: str) -> Preset:
+    """The preset with one field of its family's model config set; an error for a family without it."""
+    if field_name not in MODELS[preset.family][0].__dataclass_fields__:
+        raise ValueError(f"preset {preset.name!r} (family {preset.family!r}) has no {what} ({field_name})")
+    return replace(preset, model={**preset.model, field_name: value})
+
+
 def with_g_sn(preset: Preset, on: bool) -> Preset:
     """The preset with spectral norm in G switched on or off; an error for a family without the switch."""
-    if "use_sn_g" not in MODELS[preset.family][0].__dataclass_fields__:
-        raise ValueError(f"preset {preset.name!r} (family {preset.family!r}) has no spectral-norm switch for G")
-    return replace(preset, model={**preset.model, "use_sn_g": on})
+    return with_model(preset, "use_sn_g", on, "spectral-norm switch for G")

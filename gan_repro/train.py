@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
                               gradient_penalty, r1_penalty)
-from gan_repro.presets import get_preset, make_gan, with_g_sn
+from gan_repro.presets import get_preset, make_gan, with_g_sn, with_model
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class TrainConfig:
     ortho_beta: float | None = None   # override the preset's orthogonal regularisation (B2: 0 vs 1e-4)
     lr_scale: float = 1.0       # both learning rates x this (B3: a setting that collapses)
     g_sn: bool | None = None    # override spectral norm in G where the family has it (use_sn_g); None = the preset's
+    init: str | None = None     # override the family's weight init where it has a choice (ResNet: "torch" |
+                                # "reference", SNGAN's own code's); None = the preset's
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
 
@@ -62,7 +64,7 @@ class TrainConfig:
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
 _LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None,
-                "lr_scale": 1.0, "g_sn": None}
+                "lr_scale": 1.0, "g_sn": None, "init": None}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
@@ -102,6 +104,8 @@ class Trainer:
         self.preset = get_preset(cfg.preset)
         if cfg.g_sn is not None:
             self.preset = with_g_sn(self.preset, cfg.g_sn)
+        if cfg.init is not None:
+            self.preset = with_model(self.preset, "init", cfg.init, "choice of weight init")
         data = load_dataset(cfg.dataset, "train")
         n = cfg.n_train or len(data)
         self.images, self.labels = data.images[:n], data.labels[:n]

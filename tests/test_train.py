@@ -159,12 +159,13 @@ def test_late_config_fields_leave_old_hashes_alone():
     from dataclasses import asdict
     cfg = _cfg()
     # a config written before `ema`, `fast`, `compile` and the BigGAN-study fields existed: committed runs keep loading
-    late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn")
+    late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn", "init")
     old = {k: v for k, v in asdict(cfg).items() if k not in late}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
     assert _cfg(compile=True).hash() == cfg.hash()          # how a run executes, not what it trains
-    for late in (dict(r1_gamma=1.0), dict(g_sigma_bound=2.0), dict(ortho_beta=0.0), dict(lr_scale=4.0), dict(g_sn=False)):
+    for late in (dict(r1_gamma=1.0), dict(g_sigma_bound=2.0), dict(ortho_beta=0.0), dict(lr_scale=4.0), dict(g_sn=False),
+                 dict(init="reference")):
         assert _cfg(**late).hash() != cfg.hash(), late      # the stabilisers of claim B3 and B2's beta
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from gan_repro.analysis.conditioning import d_share
 from gan_repro.analysis.how_good import draw
-from gan_repro.data import ImageSet, to_model
+from gan_repro.data import ImageSet
 from gan_repro.metrics import extract_features, feature_stats, frechet_distance
 from gan_repro.profiles import budget_for
 from gan_repro.results import results_root
@@ -66,20 +67,9 @@ def watch_run(b: CollapseBudget, stabiliser: str, profile: str, real_feats, extr
     return t.fit(watcher(real_feats, extractor, heldout, b.n_fid, b.n_acc, seed))
 
 
-@torch.no_grad()
 def d_accuracy(trainer, images: torch.Tensor, labels: torch.Tensor, batch: int = 250) -> float:
-    """Share of real uint8 `images` that D scores as real (score > 0, the hinge loss's boundary), with D in
-    eval mode (a spectrally normalised D then takes no power step: training is unchanged)."""
-    d = trainer.d_core.eval()
-    try:
-        hits = 0
-        for i in range(0, len(images), batch):
-            x = to_model(images[i:i + batch]).to(trainer.cfg.device)
-            y = labels[i:i + batch].to(trainer.cfg.device) if trainer.n_classes else None
-            hits += int((d(x, y) > 0).sum())
-        return hits / len(images)
-    finally:
-        trainer.d_core.train()
+    """Share of real uint8 `images` that D scores as real (score > 0, the hinge loss's boundary)."""
+    return d_share(trainer, images, labels, lambda d, x, y: d(x, y if trainer.n_classes else None) > 0, batch)
 
 
 def watcher(real_feats: torch.Tensor, extractor, heldout: ImageSet, n_fid: int, n_acc: int, seed: int = 0):

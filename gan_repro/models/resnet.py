@@ -23,6 +23,40 @@ class ResNetConfig:
     z_dim: int = 128
     width: int = 128            # G and D channels (SNGAN CIFAR: 256 in G, 128 in D; here one width)
     use_sn_d: bool = True       # SNGAN True, WGAN-GP False
+    init: str = "torch"         # "torch": PyTorch's default layer init | "reference": SNGAN's own (`reference_init`)
+
+
+INITS = ("torch", "reference")
+
+
+def _weight(m: nn.Module):
+    return m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight
+
+
+def reference_init(model: nn.Module) -> None:
+    """The init of Miyato & Koyama's code (pfnet-research/sngan_projection, gen_models/ and dis_models/):
+    3x3 convs inside the residual blocks Glorot-uniform with gain sqrt(2); 1x1 shortcuts, G's first linear
+    and last conv, D's output linear and its class embedding Glorot-uniform (gain 1); biases 0; the
+    class-conditional BN's per-class gains 1 and biases 0 (here gain = 1 + W onehot, so W = 0).
+    PyTorch's defaults differ most where spectral norm meets Adam: D's embedding ~ N(0, 1) is ~10x
+    Glorot's scale, so after the normalisation each Adam step moves the projection term ~10x less."""
+    for name, m in model.named_modules():
+        if isinstance(m, ConditionalBatchNorm2d) and m.cond_dim:
+            nn.init.zeros_(_weight(m.gain))
+            nn.init.zeros_(_weight(m.bias))
+    for name, m in model.named_modules():
+        if name.endswith((".gain", ".bias")) and isinstance(m, nn.Linear):
+            continue                                     # the CBN projections above
+        if isinstance(m, (nn.Conv2d, nn.Linear, nn.Embedding)):
+            in_block = name.startswith("blocks.") and isinstance(m, nn.Conv2d) and m.kernel_size == (3, 3)
+            nn.init.xavier_uniform_(_weight(m), gain=2 ** 0.5 if in_block else 1.0)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+
+
+def _check_init(cfg: ResNetConfig) -> None:
+    if cfg.init not in INITS:
+        raise ValueError(f"unknown init {cfg.init!r}; valid: {', '.join(INITS)}")
 
 
 class GBlock(nn.Module):
@@ -77,6 +111,9 @@ class ResNetGenerator(nn.Module):
         self.blocks = nn.ModuleList(GBlock(w, w, cfg.n_classes) for _ in range(n))
         self.bn = nn.BatchNorm2d(w)
         self.out = conv3(w, cfg.channels)
+        _check_init(cfg)
+        if cfg.init == "reference":
+            reference_init(self)
 
     def forward(self, z, y=None):                         # (B, z_dim) -> (B, C, H, W)
         cond = F.one_hot(y, self.cfg.n_classes).float() if self.cfg.n_classes else None
@@ -93,8 +130,11 @@ class ResNetDiscriminator(nn.Module):
         _, n = base_size(cfg.image_size)
         w, sn = cfg.width, cfg.use_sn_d
         self.blocks = d_body(cfg.channels, w, n, sn)
-        self.out = linear(w, 1, sn)
+        self.out = linear(w, 1, sn, bias=cfg.init != "reference")     # the reference's l5 has no bias
         self.embed = maybe_sn(nn.Embedding(cfg.n_classes, w), sn) if cfg.n_classes else None
+        _check_init(cfg)
+        if cfg.init == "reference":
+            reference_init(self)
 
     def forward(self, x, y=None):                         # (B, C, H, W) -> (B,)
         h = F.relu(self.blocks(x)).sum(dim=(2, 3))        # global sum pooling: (B, w)

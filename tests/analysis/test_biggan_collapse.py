@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gan_repro.analysis import biggan_collapse as bc
-from gan_repro.data import ImageSet, load_dataset
+from gan_repro.data import ImageSet, load_dataset, to_model
 from gan_repro.train import Trainer, TrainConfig
 from tests.needs import need_mnist
 
@@ -48,7 +48,7 @@ def test_d_accuracy_counts_positive_scores(tmp_path):
     t = Trainer(_cfg(iters=1), tmp_path, progress=False)
     x, y = t.images[:10], t.labels[:10]
     with torch.no_grad():
-        want = (t.d_core.eval()(bc.to_model(x), y) > 0).float().mean().item()
+        want = (t.d_core.eval()(to_model(x), y) > 0).float().mean().item()
     t.d_core.train()
     assert bc.d_accuracy(t, x, y, batch=3) == pytest.approx(want) and t.d_core.training
 
@@ -149,3 +149,17 @@ def test_snapshots_load_into_a_trainer_and_are_checked(tmp_path):
     other.out = t.out
     with pytest.raises(ValueError, match="another config"):
         bc.load_snapshot(other, 2)
+
+
+def test_d_as_classifier_reads_the_projection_term(tmp_path):
+    # argmax_y D(x, y) = argmax_y <embed(y), h(x)>: the only class-dependent term of a projection D
+    from gan_repro.analysis.conditioning import d_as_classifier
+    t = Trainer(TrainConfig(preset="sngan", dataset="mnist", iters=1, batch_size=8, width=4, seed=0), tmp_path)
+    x, y = t.images[:300], t.labels[:300]
+    d = t.d_core.eval()
+    with torch.no_grad():
+        h = torch.relu(d.blocks(x.float() / 127.5 - 1)).sum(dim=(2, 3))               # (B, w)
+        want = float(((h @ d.embed.weight.T).argmax(1) == y).float().mean())
+    d.train()
+    assert d_as_classifier(t, x, y) == pytest.approx(want, abs=1e-6)
+    assert t.d_core.training                  # back in training mode

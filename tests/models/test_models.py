@@ -1,4 +1,6 @@
 """Shapes per preset (conditional and not, 28 and 32 px), one optimiser step, seeds, spectral norm."""
+import math
+
 import pytest
 import torch
 
@@ -76,3 +78,34 @@ def test_unknown_names_are_errors():
         get_preset("stylegan")
     with pytest.raises(ValueError, match="unsupported image size 48"):
         make_gan(get_preset("dcgan"), 48, 3, 0, 8)
+
+
+def test_sngan_reference_init_matches_the_reference_code():
+    from gan_repro.models.resnet import ResNetConfig, ResNetDiscriminator, ResNetGenerator
+    cfg = ResNetConfig(image_size=32, channels=3, n_classes=10, width=16, init="reference")
+    torch.manual_seed(0)
+    g, d = ResNetGenerator(cfg), ResNetDiscriminator(cfg)
+
+    def glorot(w, gain=1.0):                      # chainer's GlorotUniform bound, fans with receptive field
+        rf = w[0, 0].numel() if w.dim() > 2 else 1
+        return gain * math.sqrt(6 / ((w.shape[0] + w.shape[1]) * rf))
+
+    emb = d.embed.parametrizations.weight.original
+    assert emb.abs().max() <= glorot(emb) and emb.abs().max() > 0.9 * glorot(emb)   # not N(0, 1)
+    assert d.out.bias is None                                                       # l5: nobias
+    c1 = d.blocks[1].c1.parametrizations.weight.original
+    assert glorot(c1, math.sqrt(2)) * 0.9 < c1.abs().max() <= glorot(c1, math.sqrt(2))
+    # CBN gains 1 and biases 0 for every class: at init G ignores the label
+    z = torch.randn(4, 128)
+    g.eval()
+    assert torch.equal(g(z, torch.zeros(4, dtype=torch.long)), g(z, torch.full((4,), 7)))
+    assert all((m.weight == 0).all() for n, m in g.named_modules() if n.endswith((".gain", ".bias")))
+    with pytest.raises(ValueError, match="unknown init 'he'; valid: torch, reference"):
+        ResNetGenerator(ResNetConfig(init="he"))
+
+
+def test_init_override_enters_the_config_hash_only_when_set():
+    from gan_repro.train import TrainConfig
+    base = TrainConfig(preset="sngan", dataset="mnist", iters=10)
+    assert base.hash() == TrainConfig(preset="sngan", dataset="mnist", iters=10, init=None).hash()
+    assert base.hash() != TrainConfig(preset="sngan", dataset="mnist", iters=10, init="reference").hash()
