@@ -54,8 +54,8 @@ PAPER = {"B1": "ImageNet 128x128: IS rises monotonically as the threshold falls,
 
 
 def threshold_label(t: float | None) -> str:
-    """'none' for no truncation (None or inf), else the threshold as written: '0.5'."""
-    return "none" if t is None or math.isinf(t) else f"{t:g}"
+    """'none' for no truncation (None, or inf / NaN as tables store it), else the threshold as written: '0.5'."""
+    return "none" if t is None or math.isinf(t) or math.isnan(t) else f"{t:g}"
 
 
 def get_sweep(profile: str) -> SweepBudget:

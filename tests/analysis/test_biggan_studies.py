@@ -97,3 +97,8 @@ def test_b1_holds_for_the_papers_shape_and_not_otherwise():
 def test_unknown_sweep_profile_is_a_clear_error():
     with pytest.raises(ValueError, match="no truncation sweep for profile 'bogus'"):
         bs.get_sweep("bogus")
+
+
+def test_threshold_label_names_no_truncation_however_stored():
+    from gan_repro.analysis.biggan_studies import threshold_label
+    assert [threshold_label(t) for t in (None, float("inf"), float("nan"), 0.5, 2.0)] == ["none"] * 3 + ["0.5", "2"]
