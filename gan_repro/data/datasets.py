@@ -227,20 +227,21 @@ def save_npz(path: str | os.PathLike, splits: dict, classes: list | None = None)
 
 
 # ---------------------------------------------------------------- registry
-DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar100",
-            "scenes-bedroom", "scenes-office", "scenes-bedroom-small", "scenes-office-small")
+DATASETS = ("mnist", "fashion-mnist", "cifar10", "cifar100")   # the image datasets read from files
+# The procedural scenes of GAN Seeing (gan_repro.data.scenes): drawn into the cache, no files needed.
+SCENES = ("scenes-bedroom", "scenes-office", "scenes-bedroom-small", "scenes-office-small")
 
 
 def load_dataset(name: str, split: str = "train", root=None, download: bool = False,
                  source: str = "auto") -> ImageSet:
-    """Load a named dataset split. `source` for CIFAR: auto | official | subset."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
+    """Load a named dataset split: one of DATASETS or SCENES. `source` for CIFAR: auto | official | subset."""
+    if name not in DATASETS + SCENES:
+        raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS + SCENES)}")
     if split not in ("train", "test"):
         raise ValueError(f"unknown split {split!r}; valid: train, test")
     if source not in ("auto", "official", "subset"):
         raise ValueError(f"unknown source {source!r}; valid: auto, official, subset")
-    if name.startswith("scenes-"):          # procedural (GAN Seeing): drawn into the cache, no files needed
+    if name in SCENES:
         from gan_repro.data.scenes import load_scenes
         return load_scenes(name, split)
     r = data_root(root)

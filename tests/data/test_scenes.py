@@ -100,6 +100,14 @@ def test_damaged_cache_file_is_a_clear_error(tmp_path, monkeypatch):
         load_scenes("scenes-garage", "train")
 
 
+def test_the_data_layer_names_every_scenes_dataset():
+    from gan_repro.data import DATASETS, SCENES
+    from gan_repro.data.scenes import SCENE_DATASETS
+    assert SCENES == tuple(SCENE_DATASETS) and not set(SCENES) & set(DATASETS)
+    with pytest.raises(ValueError, match="valid: mnist, .*scenes-office-small"):
+        load_dataset("scenes-garage")
+
+
 def test_written_file_round_trips(tmp_path):
     cfg = scene_config("bedroom", n_train=4, n_test=2)
     path = write_scenes(cfg, tmp_path / "s.npz", progress=False)
