@@ -115,13 +115,11 @@ class TableScorer:
                             generator=torch.Generator().manual_seed(self.tc.seed * 1000 + 3))
         return {"is_probe": r.mean, "is_probe_std": r.std}
 
-    def fid(self, images: torch.Tensor, feats: torch.Tensor | None = None) -> dict:
-        """FID at both sizes (each capped by len(images)) against the first N real train features."""
-        if feats is None:
-            feats = extract_features(images[:self.tc.n_fid[1]], self.extractor, progress=False)
+    def fid(self, feats: torch.Tensor) -> dict:
+        """FID at both sizes (each capped by len(feats)) against the first N real train features."""
         out = {}
         for key, n in zip(("fid_small", "fid_large"), self.tc.n_fid):
-            n = min(n, len(images))
+            n = min(n, len(feats))
             out[key] = frechet_distance(*feature_stats(feats[:n]), *feature_stats(self.real_feats[:n])).value
             out[f"n_{key}"] = n
         return out
@@ -135,7 +133,7 @@ class TableScorer:
         tc = self.tc
         n = min(tc.n_fid[1], len(fake))
         feats = extract_features(fake.images[:n], self.extractor, progress=False)
-        r = {"model": name, **self.fid(fake.images[:n], feats), **self.pixel_is(fake.images[:n])}
+        r = {"model": name, **self.fid(feats), **self.pixel_is(fake.images[:n])}
         if self.probe is not None:
             r.update(self.probe_is(feats))
         n_swd = min(tc.n_swd, len(fake))

@@ -226,13 +226,13 @@ def image_loss(x, recon, perceptual, cfg) -> torch.Tensor:
     return loss
 
 
-def _optimise(params, steps, lr, per_image, progress, desc) -> tuple:
-    """Adam on the batch, lr halved at 50 % and 75 % of the steps; per_image() -> (N,) losses."""
+def _optimise(params, steps, lr, per_image, progress, desc) -> list:
+    """Adam on the batch, lr halved at 50 % and 75 % of the steps; per_image() -> (recon, (N,) losses)."""
     opt = torch.optim.Adam(params, lr=lr)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, [steps // 2, 3 * steps // 4], 0.5)
     losses = []
     for _ in tqdm(range(steps), desc=desc, disable=not progress, leave=False):
-        loss = per_image()                          # (N,); summed, so every image's gradient is its own
+        loss = per_image()[1]                       # (N,); summed, so every image's gradient is its own
         opt.zero_grad(set_to_none=True)
         loss.sum().backward()
         opt.step()
@@ -257,12 +257,12 @@ def _by_z(z0, extra, x, view, cfg, perceptual, progress, name):
 
     def per_image():
         recon = view.g(z)
-        return image_loss(x, recon, perceptual, cfg) + extra(recon)
+        return recon, image_loss(x, recon, perceptual, cfg) + extra(recon)
 
     losses = _optimise([z], cfg.opt_steps, cfg.opt_lr, per_image, progress, name)
     with torch.no_grad():
-        recon = view.g(z)
-        return InversionResult(name, recon, losses, image_loss(x, recon, perceptual, cfg) + extra(recon))
+        recon, loss = per_image()
+    return InversionResult(name, recon, losses, loss)
 
 
 def _z_only(x, view, enc, cfg, perceptual, progress):
@@ -292,13 +292,12 @@ def _layerwise(x, view, enc, cfg, perceptual, progress):
     def per_image():
         recon = view.from_layers(z0, deltas)
         reg = sum((d ** 2).flatten(1).mean(1) for d in deltas.values())
-        return image_loss(x, recon, perceptual, cfg) + cfg.delta_weight * reg
+        return recon, image_loss(x, recon, perceptual, cfg) + cfg.delta_weight * reg
 
     losses = _optimise(list(deltas.values()), cfg.opt_steps, cfg.opt_lr, per_image, progress, "layerwise")
     with torch.no_grad():
-        recon = view.from_layers(z0, deltas)
-        reg = sum((d ** 2).flatten(1).mean(1) for d in deltas.values())
-        return InversionResult("layerwise", recon, losses, image_loss(x, recon, perceptual, cfg) + cfg.delta_weight * reg)
+        recon, loss = per_image()
+    return InversionResult("layerwise", recon, losses, loss)
 
 
 METHODS = {"z": _z_only, "encoder": _encoder, "encoder+z": _encoder_z, "layerwise": _layerwise}
