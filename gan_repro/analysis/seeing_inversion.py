@@ -42,7 +42,9 @@ class InversionBudget:
 INVERSION_BUDGETS = {
     "smoke": InversionBudget("smoke", ("dcgan", 3), n=6, n_generated=4,
                              inv=InversionConfig(hidden=8, layer_steps=5, joint_steps=3, batch_size=8, opt_steps=5)),
-    "cpu": InversionBudget("cpu", ("sngan", 1500), n=200, n_generated=50,
+    # cpu: notebook 12's lowest-FID bedroom GAN at cpu (results/cpu/12_segment_stats/table.csv: dcgan 3,000 it
+    # FID-1000 174.6, sngan 1,500 it 175.3, wgan-gp-dcgan 1,500 it 223.5)
+    "cpu": InversionBudget("cpu", ("dcgan", 3000), n=200, n_generated=50,
                            inv=InversionConfig(hidden=64, layer_steps=1500, joint_steps=1000, opt_steps=500)),
     "paper": InversionBudget("paper", ("sngan", 20000), n=1000, n_generated=200,
                              inv=InversionConfig(hidden=128, layer_steps=10000, joint_steps=5000, opt_steps=3000)),
