@@ -74,9 +74,11 @@ def setup(b: InversionBudget, profile: str, seed: int = 0) -> Setup:
         raise ValueError(f"model {name!r} is not one of notebook 12's GANs: {', '.join(runs)}")
     t = runs[name]
     seg = ss.segmenter(sb, profile)
-    note = (f"G: {name} (notebook 12, {t.step:,} it, width {t.cfg.width}); segmenter {seg.name}; perceptual "
-            f"features: the segmenter's encoder (2w x 16 x 16); {b.n} real test scenes, {b.n_generated} samples of G")
-    return Setup(t, LayerView(t.ema if t.ema is not None else t.g_core), seg, SegmenterFeatures(seg.model).eval(),
+    view = LayerView(t.ema if t.ema is not None else t.g_core).undercomplete(torch.zeros(1, t.z_dim))
+    note = (f"G: {name} (notebook 12, {t.step:,} it, width {t.cfg.width}); residual layers {', '.join(view.layers)} "
+            f"(the leading layers narrower than the image); segmenter {seg.name}; perceptual features: the "
+            f"segmenter's encoder (2w x 16 x 16); {b.n} real test scenes, {b.n_generated} samples of G")
+    return Setup(t, view, seg, SegmenterFeatures(seg.model).eval(),
                  load_dataset(sb.dataset, "test"), note)
 
 

@@ -1,6 +1,7 @@
 """Layer-wise network inversion (Bau et al., ICCV 2019, sec. 4) and the baselines it is compared with.
 
-Write G = G_f(g_n(... g_1(z))) (`LayerView`, a chain r_i = g_i(r_{i-1}), r_0 = z). Then
+Write G = G_f(g_n(... g_1(z))) (`LayerView`, a chain r_i = g_i(r_{i-1}), r_0 = z), cut where r_n still has
+fewer values than the image (`LayerView.undercomplete`; ganseeing cuts ProGAN after layer4). Then
 
 1. train an inverse e_i per layer, r_{i-1} ~ e_i(r_i), and e_f for G_f, r_n ~ e_f(x) (`train_encoder`).
    As ganseeing's `train_onelayer_inv.py`: loss = cos_err(r_{i-1}, e_i(r_i)) + 0.01 cos_err(r_i, g_i(e_i(r_i))),

@@ -10,7 +10,8 @@ generators. The default chains (`SPLITS`, by generator class name) take each sta
     BigGANGenerator : fc, then every block (its attention, where present)
 
 In the DCGAN and ResNet generators each layer's output is the only input of the next (a chain), which
-layer-wise inversion needs. BigGAN feeds a chunk of z to every block (hierarchical z): its layers can be
+layer-wise inversion needs; so is any leading part of it, and `undercomplete` cuts the chain where the
+layers become wider than the image (the cut layer-wise inversion uses). BigGAN feeds a chunk of z to every block (hierarchical z): its layers can be
 read and edited, but it is not a chain (`is_chain`).
 """
 from __future__ import annotations
@@ -59,7 +60,8 @@ class LayerView:
         for name in layers:
             self.check(name)
         self.layers = list(layers)
-        self.is_chain = kind in CHAINS and layers == SPLITS[kind](g)
+        # a leading part of a default chain is a chain too (G_f is then the rest of G)
+        self.is_chain = kind in CHAINS and self.layers == SPLITS[kind](g)[:len(self.layers)]
 
     def check(self, name: str) -> None:
         if name not in self.modules or not name:
@@ -116,6 +118,27 @@ class LayerView:
         """G_f alone: the image from the last layer's output r_n."""
         self._need_chain()
         return self.run(z_like, edit={self.layers[-1]: _const(r_n)})[0]
+
+    def undercomplete(self, z: torch.Tensor) -> "LayerView":
+        """The same G cut after the leading layers whose outputs have fewer values than the image, so that
+        G_f cannot draw an arbitrary image from it. Layer-wise inversion needs this: residuals on a layer
+        wider than the image let it reconstruct anything, and "what it cannot reconstruct" says nothing
+        about G (ganseeing cuts ProGAN-256 after layer4: 8x8x512 values, a sixth of the pixels)."""
+        self._need_chain()
+        was = self.g.training
+        self.g.eval()                       # shapes only: BN running statistics must not move
+        try:
+            with torch.no_grad():
+                x, rs = self.outputs(z[:1])
+        finally:
+            self.g.train(was)
+        narrow = [r.numel() < x.numel() for r in rs]
+        keep = self.layers[:narrow.index(False) if False in narrow else len(narrow)]
+        if not keep:
+            sizes = ", ".join(f"{n} {r.numel()}" for n, r in zip(self.layers, rs))
+            raise ValueError(f"no leading layers of {type(self.g).__name__} are narrower than its image "
+                             f"({x.numel()} values; layers: {sizes}); pass layers=[...] explicitly")
+        return LayerView(self.g, keep)
 
     def _need_chain(self):
         if not self.is_chain:

@@ -36,6 +36,26 @@ def test_chain_steps_are_exact():
         assert torch.equal(v.from_layers(z, zero), x)
 
 
+@pytest.mark.parametrize("width,want", [(8, ["fc", "ups.2", "ups.5"]), (32, ["fc"])])
+def test_undercomplete_cut_keeps_the_layers_narrower_than_the_image(width, want):
+    # 32 px RGB = 3,072 values; DCGAN layers: fc 4x4x4w, ups.2 8x8x2w, ups.5 16x16xw
+    g = _g("dcgan", width).train()
+    before = {k: v.clone() for k, v in g.state_dict().items()}
+    cut = LayerView(g).undercomplete(torch.zeros(1, 128))
+    assert cut.layers == want and cut.is_chain and g.training
+    assert all(torch.equal(before[k], v) for k, v in g.state_dict().items())   # BN statistics untouched
+    z = torch.randn(2, 128)
+    with torch.no_grad():
+        x, rs = LayerView(g.eval()).outputs(z)
+        assert torch.equal(cut.tail(rs[len(want) - 1], z * 0), x)       # G_f is the rest of G
+
+
+def test_undercomplete_cut_refuses_a_generator_wide_from_the_first_layer():
+    g = _g("dcgan", 64)                                                  # fc 4x4x256 = 4,096 > 3,072
+    with pytest.raises(ValueError, match="narrower than its image"):
+        LayerView(g).undercomplete(torch.zeros(1, 128))
+
+
 def test_bad_layers_are_clear_errors():
     g = _g("dcgan")
     with pytest.raises(ValueError, match=r"unknown layer 'ups\.99'; valid: fc, bn0, ups"):
