@@ -16,7 +16,7 @@ import torch
 from pytorch_fid.fid_score import calculate_frechet_distance
 
 from gan_repro.data import load_dataset
-from gan_repro.metrics import InceptionExtractor, extract_features, feature_stats, frechet_distance
+from gan_repro.metrics import InceptionExtractor, feature_stats, frechet_distance
 from gan_repro.metrics.reference import pytorch_fid_model, state_dict_from_torchscript
 
 
