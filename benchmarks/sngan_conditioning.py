@@ -4,8 +4,10 @@ at the cpu profile's batch and width, with PyTorch's default init and with the r
 GAN-test and D-as-classifier every `--every` iterations (`analysis.conditioning`).
 
   python benchmarks/sngan_conditioning.py --iters 2000 --every 250 [--inits torch reference] [--seed 0]
-Runs go to results/cpu/18_sngan_conditioning/<init>-s<seed>/ (generator.pt, log.jsonl, watch.jsonl); a
-finished run is loaded, not retrained. Prints one line per checkpoint and a final table.
+                                         [--dataset fashion-mnist]
+Runs go to results/cpu/18_sngan_conditioning/[<dataset>-]<init>-s<seed>/ (generator.pt, log.jsonl,
+watch.jsonl; MNIST's folders carry no dataset prefix); a finished run is loaded, not retrained, and a
+finished shorter one is continued (`Trainer.extends`). Prints one line per checkpoint and a final table.
 """
 import argparse
 import time
@@ -24,22 +26,25 @@ ap.add_argument("--iters", type=int, default=2000)
 ap.add_argument("--every", type=int, default=250)
 ap.add_argument("--inits", nargs="+", default=["torch", "reference"])
 ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
 ap.add_argument("--n", type=int, default=1000, help="samples for GAN-test, held-out images for D")
 args = ap.parse_args()
 
 prof = get_profile("cpu")
-train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")
-tc = how_good.table_config("mnist", prof, train, args.seed)
+ds = args.dataset
+prefix = "" if ds == "mnist" else f"{ds}-"
+train, test = load_dataset(ds, "train"), load_dataset(ds, "test")
+tc = how_good.table_config(ds, prof, train, args.seed)
 clf, acc = how_good.reference(tc, train, test)
 print(f"reference {tc.classifier.arch}: real-test accuracy {acc:.4f}", flush=True)
 out = results_root() / "cpu" / "18_sngan_conditioning"
 rows = []
 for init in args.inits:
-    cfg = TrainConfig(preset="sngan", dataset="mnist", iters=args.iters, batch_size=prof.train_batch_size,
+    cfg = TrainConfig(preset="sngan", dataset=ds, iters=args.iters, batch_size=prof.train_batch_size,
                       width=prof.width, seed=args.seed, ckpt_every=args.every, log_every=50, init=init)
     t0 = time.perf_counter()
-    t = Trainer(cfg, out / f"{init}-s{args.seed}").fit(conditioning_watcher(clf, test, args.n, args.seed))
+    t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}").fit(conditioning_watcher(clf, test, args.n, args.seed))
     w = pd.read_json(t.out / "watch.jsonl", lines=True).assign(init=init, minutes=(time.perf_counter() - t0) / 60)
     print(w.to_string(index=False), flush=True)
     rows.append(w)
-pd.concat(rows).to_csv(out / f"watch-s{args.seed}.csv", index=False)
+pd.concat(rows).to_csv(out / f"{prefix}watch-s{args.seed}-{args.iters}it.csv", index=False)
