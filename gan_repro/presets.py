@@ -71,6 +71,13 @@ def with_model(preset: Preset, field_name: str, value, what: str) -> Preset:
     return replace(preset, model={**preset.model, field_name: value})
 
 
+def model_field(preset: Preset, field_name: str):
+    """The value the preset's model config takes for field_name (its own, else the family's default);
+    None for a family without that field."""
+    fields = MODELS[preset.family][0].__dataclass_fields__
+    return preset.model.get(field_name, fields[field_name].default) if field_name in fields else None
+
+
 def with_g_sn(preset: Preset, on: bool) -> Preset:
     """The preset with spectral norm in G switched on or off; an error for a family without the switch."""
     return with_model(preset, "use_sn_g", on, "spectral-norm switch for G")

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
                               gradient_penalty, r1_penalty)
-from gan_repro.presets import get_preset, make_gan, with_g_sn, with_model
+from gan_repro.presets import get_preset, make_gan, model_field, with_g_sn, with_model
 
 
 @dataclass(frozen=True)
@@ -347,6 +347,9 @@ class Trainer:
             return False
         if theirs.get("ema") is False and mine["ema"]:    # an EMA cannot be resumed from a run without one
             return False
+        for d in (mine, theirs):                          # naming the family's default init = leaving it unset
+            if d.get("init") is None:
+                d["init"] = model_field(get_preset(d["preset"]), "init")
         return all(theirs.get(k) == v for k, v in mine.items() if k not in EXTENDABLE)
 
     def _set_aside(self, old: dict, copy_only: bool) -> Path:

@@ -30,3 +30,13 @@ def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only()
     assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp", dataset="cifar10")
     assert train_iters(c, "wgan-gp", dataset="cifar10") == train_iters(c, "wgan-gp") == 1000   # tables 04-07
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
+
+
+def test_mnist_sngan_gets_its_own_budget_and_the_a7_subset_gans_keep_the_preset_wide_one():
+    from gan_repro.analysis.zoo import train_config
+    c = get_profile("cpu")
+    assert train_config("sngan", "mnist", c, 0).iters == 8000                     # notebook 03's SNGAN
+    assert train_config("sngan", "cifar10", c, 0).iters == 2000
+    # notebook 08's A7 GANs: a quarter of 2,000 on every dataset, as committed
+    for ds in ("mnist", "fashion-mnist", "cifar10"):
+        assert train_config("sngan", ds, c, 0, budget=c.augment_budget, n_train=2500).iters == 500

@@ -152,6 +152,20 @@ def test_a_run_is_not_continued_into_another_config_or_a_shorter_one(tmp_path):
     assert not t.extends(s)                                # fewer steps than it already has
     assert not Trainer(_cfg(iters=5, seed=1), tmp_path, progress=False).extends(s)
     assert Trainer(_cfg(iters=5, log_every=2), tmp_path, progress=False).extends(s)
+    assert not Trainer(_cfg(iters=5, init="reference"), tmp_path, progress=False).extends(s)
+
+
+def test_a_run_that_named_the_default_init_is_continued_by_one_that_left_it_unset(tmp_path):
+    # benchmarks/sngan_conditioning.py names init="torch"; the zoo leaves it None: the same weights, step
+    # for step, so the zoo continues that run (issue 18: MNIST SNGAN at 8,000 it)
+    kw = dict(width=2, n_train=64, spectra_every=0)
+    named = Trainer(_cfg(iters=2, init="torch", **kw), tmp_path / "a", progress=False).fit()
+    unset = Trainer(_cfg(iters=2, **kw), tmp_path / "b", progress=False).fit()
+    for a, b in zip(named.G.state_dict().values(), unset.G.state_dict().values()):
+        assert torch.equal(a, b)
+    s = torch.load(tmp_path / "a" / "checkpoint.pt", weights_only=False)
+    assert Trainer(_cfg(iters=3, **kw), tmp_path / "a", progress=False).extends(s)
+    assert Trainer(_cfg(iters=3, **kw), tmp_path / "a", progress=False).fit().step == 3
 
 
 def test_late_config_fields_leave_old_hashes_alone():

@@ -20,7 +20,9 @@ from gan_repro.train import Trainer, TrainConfig
 def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0,
                  n_train: int = 0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
-    iters = train_iters(profile, preset, budget, dataset)
+    # A7's subset GANs (n_train) scale the preset-wide budget: the per-dataset ones size full-data models
+    # for their own tables (SNGAN on MNIST's 8,000 for notebook 03), and A7's committed GANs were sized without
+    iters = train_iters(profile, preset, budget, None if n_train else dataset)
     # ema is False only where the preset has an EMA to drop, so the other presets' configs keep their hash
     ema = profile.ema or not PRESETS[preset].ema_decay
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
