@@ -28,7 +28,8 @@ class ClassifierConfig:
     batch_size: int = 128
     lr: float = 1e-3            # Adam
     weight_decay: float = 5e-4
-    augment: str = "shift2"     # "none" | "shift2" (random +-2 px shift) | "crop4flip" (pad-4 crop + h-flip)
+    augment: str = "shift2"     # "none" | "shift2" (random +-2 px shift) | "crop4flip" (pad-4 crop + h-flip);
+                                # one shift per batch, flips per image. "crop4flip-each": a crop per image too
     seed: int = 0
 
 
@@ -90,18 +91,27 @@ def build(cfg: ClassifierConfig) -> nn.Module:
     return ARCHS[cfg.arch](cfg)
 
 
+AUGMENTS = {"none": 0, "shift2": 2, "crop4flip": 4, "crop4flip-each": 4}   # kind -> padding (px)
+
+
 def augment(x: torch.Tensor, kind: str, g: torch.Generator) -> torch.Tensor:
     """Seeded augmentation of float (B, C, H, W) batches."""
+    if kind not in AUGMENTS:
+        raise ValueError(f"unknown augment {kind!r}; valid: {', '.join(AUGMENTS)}")
     if kind == "none":
         return x
-    pad = {"shift2": 2, "crop4flip": 4}.get(kind)
-    if pad is None:
-        raise ValueError(f"unknown augment {kind!r}; valid: none, shift2, crop4flip")
-    b, _, h, w = x.shape
+    pad = AUGMENTS[kind]
+    b, c, h, w = x.shape
     xp = F.pad(x, (pad,) * 4, value=-1.0)                   # pad with black
-    dy, dx = torch.randint(0, 2 * pad + 1, (2,), generator=g).tolist()   # one shift per batch
-    out = xp[:, :, dy:dy + h, dx:dx + w]
-    if kind == "crop4flip":
+    if kind == "crop4flip-each":                            # (B,) offsets: each image its own crop
+        dy, dx = torch.randint(0, 2 * pad + 1, (2, b), generator=g)
+        rows = (dy[:, None] + torch.arange(h))[:, None, :, None]      # (B, 1, H, 1)
+        cols = (dx[:, None] + torch.arange(w))[:, None, None, :]      # (B, 1, 1, W)
+        out = xp[torch.arange(b)[:, None, None, None], torch.arange(c)[None, :, None, None], rows, cols]
+    else:
+        dy, dx = torch.randint(0, 2 * pad + 1, (2,), generator=g).tolist()   # one shift per batch
+        out = xp[:, :, dy:dy + h, dx:dx + w]
+    if kind.startswith("crop4flip"):
         flip = torch.rand(b, generator=g) < 0.5
         out = torch.where(flip[:, None, None, None], out.flip(3), out)
     return out
