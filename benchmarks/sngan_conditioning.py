@@ -4,7 +4,7 @@ at the cpu profile's batch and width, with PyTorch's default init and with the r
 GAN-test and D-as-classifier every `--every` iterations (`analysis.conditioning`).
 
   python benchmarks/sngan_conditioning.py --iters 2000 --every 250 [--inits torch reference] [--seed 0]
-                                         [--dataset fashion-mnist]
+                                         [--dataset fashion-mnist] [--decay-start 8000]
 Runs go to results/cpu/18_sngan_conditioning/[<dataset>-]<init>-s<seed>/ (generator.pt, log.jsonl,
 watch.jsonl; MNIST's folders carry no dataset prefix); a finished run is loaded, not retrained, and a
 finished shorter one is continued (`Trainer.extends`). Prints one line per checkpoint and a final table.
@@ -27,6 +27,8 @@ ap.add_argument("--every", type=int, default=250)
 ap.add_argument("--inits", nargs="+", default=["torch", "reference"])
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
+ap.add_argument("--decay-start", type=int, default=None,
+                help="learning rates fall linearly from this step to 0 at --iters (TrainConfig.lr_decay_start)")
 ap.add_argument("--n", type=int, default=1000, help="samples for GAN-test, held-out images for D")
 args = ap.parse_args()
 
@@ -41,7 +43,8 @@ out = results_root() / "cpu" / "18_sngan_conditioning"
 rows = []
 for init in args.inits:
     cfg = TrainConfig(preset="sngan", dataset=ds, iters=args.iters, batch_size=prof.train_batch_size,
-                      width=prof.width, seed=args.seed, ckpt_every=args.every, log_every=50, init=init)
+                      width=prof.width, seed=args.seed, ckpt_every=args.every, log_every=50, init=init,
+                      lr_decay_start=args.decay_start)
     t0 = time.perf_counter()
     t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}").fit(conditioning_watcher(clf, test, args.n, args.seed))
     w = pd.read_json(t.out / "watch.jsonl", lines=True).assign(init=init, minutes=(time.perf_counter() - t0) / 60)

@@ -49,6 +49,8 @@ class TrainConfig:
     g_sn: bool | None = None    # override spectral norm in G where the family has it (use_sn_g); None = the preset's
     init: str | None = None     # override the family's weight init where it has a choice (ResNet: "torch" |
                                 # "reference", SNGAN's own code's); None = the preset's
+    lr_decay_start: int | None = None   # None: constant learning rates. k: both fall linearly from step k to 0
+                                # at step iters, as Miyato & Koyama's SNGAN code does (LinearShift of Adam's alpha)
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
 
@@ -64,12 +66,20 @@ class TrainConfig:
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
 _LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None,
-                "lr_scale": 1.0, "g_sn": None, "init": None}
+                "lr_scale": 1.0, "g_sn": None, "init": None, "lr_decay_start": None}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
 # logs and checkpoints touches no weight or random number, and dropping the EMA changes no training step
 EXTENDABLE = ("iters", "ckpt_every", "log_every", "ema") + _RUNTIME_FIELDS
+
+
+def lr_factor(step: int, start: int | None, iters: int) -> float:
+    """Learning-rate multiplier for the iteration after `step` completed ones: 1 up to `start`, then linear
+    to 0 at `iters` (chainer's LinearShift((lr, 0), (start, iters)), which Miyato & Koyama's train.py uses)."""
+    if start is None or step <= start:
+        return 1.0
+    return max(0.0, 1.0 - (step - start) / max(1, iters - start))
 
 
 # the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
@@ -130,6 +140,7 @@ class Trainer:
         self._speed_setup()
         self.opt_g = self._optimiser(self.G, self.preset.g_lr * cfg.lr_scale)
         self.opt_d = self._optimiser(self.D, self.preset.d_lr * cfg.lr_scale)
+        self._base_lr = ((self.opt_g, self.preset.g_lr * cfg.lr_scale), (self.opt_d, self.preset.d_lr * cfg.lr_scale))
         self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
         self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
         # G's orthogonal regularisation (the config's beta overrides the preset's) and the sigma clamp skip
@@ -203,6 +214,11 @@ class Trainer:
     # ------------------------------------------------------------------ one generator iteration
     def train_step(self) -> dict:
         p, dev, b = self.preset, self.cfg.device, self.batch
+        if self.cfg.lr_decay_start is not None:              # set from the step alone: resume needs no state
+            f = lr_factor(self.step, self.cfg.lr_decay_start, self.cfg.iters)
+            for opt, lr in self._base_lr:
+                for group in opt.param_groups:
+                    group["lr"] = lr * f
         for _ in range(p.n_critic):
             real, y = self._real_batch()
             # fakes take the real batch's labels, so every GP interpolate is between two images of one class
@@ -339,12 +355,18 @@ class Trainer:
         """True if `old` (a loaded checkpoint) is a finished, shorter run that this config continues exactly:
         equal in every field but the EXTENDABLE ones, at most cfg.iters steps, and an EMA only dropped.
 
-        Training has no schedule tied to `iters` (constant learning rates), so step k of a 1,000-step run
-        is step k of a 2,000-step run: continuing the first is bit-identical to running the second.
+        Without `lr_decay_start` training has no schedule tied to `iters` (constant learning rates), so step k
+        of a 1,000-step run is step k of a 2,000-step run: continuing the first is bit-identical to running the
+        second. A decay may be added if it starts at or after the old run's last step.
         """
         mine, theirs = asdict(self.cfg), {**_LATE_FIELDS, **old.get("config", {})}
         if not old.get("finished") or old.get("config_hash") == self.cfg.hash() or old["step"] > self.cfg.iters:
             return False
+        # a learning-rate decay that starts at or after the old run's last step leaves its steps as they were
+        start = mine["lr_decay_start"]
+        if theirs.get("lr_decay_start") is not None or (start is not None and start < old["step"]):
+            return False
+        mine["lr_decay_start"] = None
         if theirs.get("ema") is False and mine["ema"]:    # an EMA cannot be resumed from a run without one
             return False
         for d in (mine, theirs):                          # naming the family's default init = leaving it unset

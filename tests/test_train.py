@@ -158,7 +158,7 @@ def test_a_run_is_not_continued_into_another_config_or_a_shorter_one(tmp_path):
 def test_a_run_that_named_the_default_init_is_continued_by_one_that_left_it_unset(tmp_path):
     # benchmarks/sngan_conditioning.py names init="torch"; the zoo leaves it None: the same weights, step
     # for step, so the zoo continues that run (issue 18: MNIST SNGAN at 8,000 it)
-    kw = dict(width=2, n_train=64, spectra_every=0)
+    kw = dict(width=4, n_train=64, spectra_every=0)           # at width 2 G's first steps do not move it
     named = Trainer(_cfg(iters=2, init="torch", **kw), tmp_path / "a", progress=False).fit()
     unset = Trainer(_cfg(iters=2, **kw), tmp_path / "b", progress=False).fit()
     for a, b in zip(named.G.state_dict().values(), unset.G.state_dict().values()):
@@ -173,7 +173,8 @@ def test_late_config_fields_leave_old_hashes_alone():
     from dataclasses import asdict
     cfg = _cfg()
     # a config written before `ema`, `fast`, `compile` and the BigGAN-study fields existed: committed runs keep loading
-    late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn", "init")
+    late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn", "init",
+            "lr_decay_start")
     old = {k: v for k, v in asdict(cfg).items() if k not in late}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
@@ -285,3 +286,28 @@ def test_sample_takes_given_latent_codes(tmp_path):
     assert torch.equal(drawn, given)
     with pytest.raises(ValueError, match="z must be"):
         t.sample(4, torch.Generator(), z=z[:3])
+
+
+def test_lr_factor_is_one_then_linear_to_zero():
+    from gan_repro.train import lr_factor
+    assert [lr_factor(s, None, 10) for s in (0, 9)] == [1.0, 1.0]
+    assert [lr_factor(s, 6, 10) for s in (0, 6, 7, 8, 9, 10)] == [1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
+    assert lr_factor(3, 0, 4) == 0.25                      # the reference's CIFAR config: decay from step 0
+
+
+def test_a_constant_lr_run_continued_with_a_decay_equals_the_decayed_run(tmp_path):
+    kw = dict(width=4, n_train=64, spectra_every=0)           # at width 2 G's first steps do not move it
+    Trainer(_cfg(iters=2, **kw), tmp_path / "a", progress=False).fit()
+    decayed = _cfg(iters=4, lr_decay_start=2, **kw)
+    continued = Trainer(decayed, tmp_path / "a", progress=False).fit()
+    straight = Trainer(decayed, tmp_path / "b", progress=False).fit()
+    for a, b in zip(straight.G.state_dict().values(), continued.G.state_dict().values()):
+        assert torch.equal(a, b)
+    lr = continued.preset.g_lr
+    assert continued.opt_g.param_groups[0]["lr"] == pytest.approx(lr * 0.5)     # the last step's: 1 - 1/2
+    plain = Trainer(_cfg(iters=4, **kw), tmp_path / "c", progress=False).fit()
+    assert plain.opt_g.param_groups[0]["lr"] == lr
+    assert not all(torch.equal(a, b) for a, b in zip(plain.G.state_dict().values(), straight.G.state_dict().values()))
+    s = torch.load(tmp_path / "c" / "checkpoint.pt", weights_only=False)     # 4 constant steps: a decay from
+    assert not Trainer(_cfg(iters=6, lr_decay_start=3, **kw), tmp_path / "c", progress=False).extends(s)  # 3 differs
+    assert Trainer(_cfg(iters=6, lr_decay_start=4, **kw), tmp_path / "c", progress=False).extends(s)
