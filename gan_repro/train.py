@@ -357,16 +357,17 @@ class Trainer:
 
         Without `lr_decay_start` training has no schedule tied to `iters` (constant learning rates), so step k
         of a 1,000-step run is step k of a 2,000-step run: continuing the first is bit-identical to running the
-        second. A decay may be added if it starts at or after the old run's last step.
+        second. With a decay the schedules must agree on the old run's steps: a decay may start after them
+        (`lr_factor` is 1 up to its start), and a decayed run is taken over only by its own schedule.
         """
         mine, theirs = asdict(self.cfg), {**_LATE_FIELDS, **old.get("config", {})}
         if not old.get("finished") or old.get("config_hash") == self.cfg.hash() or old["step"] > self.cfg.iters:
             return False
-        # a learning-rate decay that starts at or after the old run's last step leaves its steps as they were
-        start = mine["lr_decay_start"]
-        if theirs.get("lr_decay_start") is not None or (start is not None and start < old["step"]):
+        # the learning-rate schedules must agree on every step the old run took (e.g. a decay added after it)
+        old_lr, new_lr = ((d["lr_decay_start"], d["iters"]) for d in (theirs, mine))
+        if any(lr_factor(t, *old_lr) != lr_factor(t, *new_lr) for t in range(old["step"])):
             return False
-        mine["lr_decay_start"] = None
+        mine["lr_decay_start"] = theirs["lr_decay_start"] = None
         if theirs.get("ema") is False and mine["ema"]:    # an EMA cannot be resumed from a run without one
             return False
         for d in (mine, theirs):                          # naming the family's default init = leaving it unset

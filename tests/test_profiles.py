@@ -32,11 +32,15 @@ def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only()
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
 
 
-def test_mnist_sngan_gets_its_own_budget_and_the_a7_subset_gans_keep_the_preset_wide_one():
+def test_mnist_sngan_gets_its_own_budget_and_decay_and_the_a7_subset_gans_keep_the_preset_wide_one():
     from gan_repro.analysis.zoo import train_config
     c = get_profile("cpu")
-    assert train_config("sngan", "mnist", c, 0).iters == 8000                     # notebook 03's SNGAN
-    assert train_config("sngan", "cifar10", c, 0).iters == 2000
-    # notebook 08's A7 GANs: a quarter of 2,000 on every dataset, as committed
+    mnist = train_config("sngan", "mnist", c, 0)                                  # notebook 03's SNGAN
+    assert (mnist.iters, mnist.lr_decay_start) == (10000, 8000)
+    cifar = train_config("sngan", "cifar10", c, 0)
+    assert (cifar.iters, cifar.lr_decay_start) == (2000, None)
+    assert train_config("dcgan", "mnist", c, 0).lr_decay_start is None
+    # notebook 08's A7 GANs: a quarter of 2,000 on every dataset at constant rates, as committed
     for ds in ("mnist", "fashion-mnist", "cifar10"):
-        assert train_config("sngan", ds, c, 0, budget=c.augment_budget, n_train=2500).iters == 500
+        a7 = train_config("sngan", ds, c, 0, budget=c.augment_budget, n_train=2500)
+        assert (a7.iters, a7.lr_decay_start) == (500, None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -14,19 +15,22 @@ from gan_repro.metrics.gan_train_test import gan_test
 from gan_repro.presets import PRESETS, get_preset
 from gan_repro.profiles import Profile, train_iters
 from gan_repro.results import results_root
-from gan_repro.train import Trainer, TrainConfig
+from gan_repro.train import CheckpointError, Trainer, TrainConfig
 
 
 def train_config(preset: str, dataset: str, profile: Profile, seed: int, budget: float = 1.0,
                  n_train: int = 0) -> TrainConfig:
     # a checkpoint every 10 % of the run (an interruption loses at most that), logs every 1 %
-    # A7's subset GANs (n_train) scale the preset-wide budget: the per-dataset ones size full-data models
-    # for their own tables (SNGAN on MNIST's 8,000 for notebook 03), and A7's committed GANs were sized without
-    iters = train_iters(profile, preset, budget, None if n_train else dataset)
+    # A7's subset GANs (n_train) scale the preset-wide budget at constant rates: the per-dataset budgets and
+    # decays size full-data models for their own tables (SNGAN on MNIST for notebook 03), and A7's committed
+    # GANs were sized without them
+    key = None if n_train else dataset
+    iters = train_iters(profile, preset, budget, key)
+    decay = dict(profile.lr_decay_by_data).get((preset, key))
     # ema is False only where the preset has an EMA to drop, so the other presets' configs keep their hash
     ema = profile.ema or not PRESETS[preset].ema_decay
     return TrainConfig(preset=preset, dataset=dataset, iters=iters, batch_size=profile.train_batch_size,
-                       width=profile.width, seed=seed, n_train=n_train, ema=ema,
+                       width=profile.width, seed=seed, n_train=n_train, ema=ema, lr_decay_start=decay,
                        ckpt_every=max(iters // 10, 1) if iters >= 100 else iters, log_every=max(1, iters // 100))
 
 
@@ -50,6 +54,29 @@ def train_or_load(preset: str, dataset: str, profile: Profile, seed: int, root: 
     cfg = train_config(preset, dataset, profile, seed, budget, n_train)
     t = Trainer(cfg, Path(root or zoo_root(profile)) / name).fit()
     return t, time.perf_counter() - t0
+
+
+def adopt(src: Path, preset: str, dataset: str, profile: Profile, seed: int, root: Path | None = None) -> Trainer:
+    """Take a finished run trained elsewhere (e.g. by benchmarks/sngan_conditioning.py, with its watchers)
+    into the zoo, if the zoo's config continues it exactly (`Trainer.extends`: same model, data, seed and
+    learning-rate schedule on every step it took). The zoo folder's files move to superseded/<their hash>/;
+    the run's files are copied in and saved under the zoo's config hash. Anything else: CheckpointError,
+    and nothing moves."""
+    src = Path(src)
+    cfg = train_config(preset, dataset, profile, seed)
+    dest = Path(root or zoo_root(profile)) / f"{preset}-{dataset}"
+    s = torch.load(src / "checkpoint.pt", map_location="cpu", weights_only=False)
+    t = Trainer(cfg, dest, progress=False)
+    if not t.extends(s):
+        raise CheckpointError(f"{src} ({s.get('step')} steps, config {s.get('config')}) is not a finished run that "
+                              f"the zoo's {cfg} continues exactly; nothing adopted")
+    if (dest / "generator.pt").exists():
+        t._set_aside(torch.load(dest / "generator.pt", map_location="cpu", weights_only=False), copy_only=False)
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file() and (f.suffix in (".pt", ".jsonl", ".json") or f.name.startswith("samples_")):
+            shutil.copy2(f, dest / f.name)
+    return Trainer(cfg, dest, progress=False).fit()       # continues 0 steps: saved under the zoo's hash
 
 
 def read_log(trainer: Trainer) -> pd.DataFrame:

@@ -39,3 +39,27 @@ def test_select_presets_keeps_the_order_given_and_names_unknown_presets():
         zoo.select_presets("dcgan,sgan")
     with pytest.raises(ValueError, match="no preset in ' , '; name some of dcgan"):
         zoo.select_presets(" , ")
+
+
+@need_mnist
+def test_adopt_takes_a_run_the_zoo_config_continues_exactly_and_nothing_else(tmp_path):
+    from dataclasses import replace
+
+    from gan_repro.train import CheckpointError, Trainer
+    prof = get_profile("smoke")
+    zoo_cfg = zoo.train_config("sngan", "mnist", prof, 0)
+    old = Trainer(replace(zoo_cfg, iters=1), tmp_path / "zoo" / "sngan-mnist", progress=False).fit()
+    # trained elsewhere: the default init named, other checkpoint and log intervals
+    src = Trainer(replace(zoo_cfg, init="torch", ckpt_every=1, log_every=1), tmp_path / "src", progress=False).fit()
+    other = Trainer(replace(zoo_cfg, seed=1), tmp_path / "other", progress=False).fit()
+    with pytest.raises(CheckpointError, match="nothing adopted"):
+        zoo.adopt(tmp_path / "other", "sngan", "mnist", prof, 0, root=tmp_path / "zoo")
+    assert torch.load(tmp_path / "zoo" / "sngan-mnist" / "generator.pt", weights_only=False)["step"] == 1
+    t = zoo.adopt(tmp_path / "src", "sngan", "mnist", prof, 0, root=tmp_path / "zoo")
+    made = torch.load(t.out / "generator.pt", weights_only=False)
+    assert made["config_hash"] == zoo_cfg.hash() and made["finished"] and made["step"] == zoo_cfg.iters
+    for a, b in zip(src.G.state_dict().values(), made["G"].values()):
+        assert torch.equal(a, b)
+    assert (t.out / "superseded" / old.cfg.hash() / "generator.pt").exists()       # the zoo's old run kept
+    assert zoo.train_or_load("sngan", "mnist", prof, 0, root=tmp_path / "zoo")[0].step == zoo_cfg.iters
+    assert other.cfg.seed == 1
