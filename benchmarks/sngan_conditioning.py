@@ -15,7 +15,7 @@ import time
 import pandas as pd
 
 from gan_repro.analysis import how_good
-from gan_repro.analysis.conditioning import conditioning_watcher
+from gan_repro.analysis.conditioning import conditioning_watcher, plot_watch
 from gan_repro.data import load_dataset
 from gan_repro.profiles import get_profile
 from gan_repro.results import results_root
@@ -50,4 +50,8 @@ for init in args.inits:
     w = pd.read_json(t.out / "watch.jsonl", lines=True).assign(init=init, minutes=(time.perf_counter() - t0) / 60)
     print(w.to_string(index=False), flush=True)
     rows.append(w)
-pd.concat(rows).to_csv(out / f"{prefix}watch-s{args.seed}-{args.iters}it.csv", index=False)
+table = pd.concat(rows)
+table.to_csv(out / f"{prefix}watch-s{args.seed}-{args.iters}it.csv", index=False)
+fig = plot_watch(table, f"SNGAN on {ds}, cpu batch and width, seed {args.seed}: GAN-test on {args.n} samples",
+                 args.decay_start)
+fig.savefig(out / f"{prefix}watch-s{args.seed}-{args.iters}it.png", dpi=120)

@@ -53,3 +53,19 @@ def conditioning_watcher(classifier: torch.nn.Module, heldout: ImageSet, n: int,
         t.watch_record({"gan_test": accuracy(classifier, fake.images, fake.labels), "n": n,
                         "d_class_acc": d_as_classifier(t, heldout.images[:n], heldout.labels[:n])})
     return on_checkpoint
+
+
+def plot_watch(watch, title: str, decay_start: int | None = None):
+    """GAN-test and D-as-classifier (%) against iterations, one line each per `init` of the watch table
+    (columns step, gan_test, d_class_acc[, init]); a dotted line where the learning rates start to decay."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8.4, 3.4))
+    for init, w in watch.groupby(watch["init"] if "init" in watch else 0):
+        ax.plot(w.step, 100 * w.gan_test, "o-", ms=3, label=f"GAN-test ({init} init)")
+        ax.plot(w.step, 100 * w.d_class_acc, "s--", ms=3, alpha=0.6, label=f"D as classifier ({init} init)")
+    if decay_start is not None:
+        ax.axvline(decay_start, color="grey", ls=":", lw=1, label="learning rates start to decay")
+    ax.set(xlabel="generator iterations", ylabel="accuracy (%)", ylim=(0, 100), title=title)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))      # outside: the lines fill the box
+    fig.tight_layout()
+    return fig
