@@ -59,8 +59,9 @@ def plot_watch(watch, title: str, decay_start: int | None = None):
     """GAN-test and D-as-classifier (%) against iterations, one line each per `init` of the watch table
     (columns step, gan_test, d_class_acc[, init]); a dotted line where the learning rates start to decay."""
     import matplotlib.pyplot as plt
+    watch = watch if "init" in watch else watch.assign(init="default")
     fig, ax = plt.subplots(figsize=(8.4, 3.4))
-    for init, w in watch.groupby(watch["init"] if "init" in watch else 0):
+    for init, w in watch.groupby("init"):
         ax.plot(w.step, 100 * w.gan_test, "o-", ms=3, label=f"GAN-test ({init} init)")
         ax.plot(w.step, 100 * w.d_class_acc, "s--", ms=3, alpha=0.6, label=f"D as classifier ({init} init)")
     if decay_start is not None:
