@@ -138,9 +138,9 @@ class Trainer:
         if cfg.distributed != "none":
             self._wrap_ddp()
         self._speed_setup()
-        self.opt_g = self._optimiser(self.G, self.preset.g_lr * cfg.lr_scale)
-        self.opt_d = self._optimiser(self.D, self.preset.d_lr * cfg.lr_scale)
-        self._base_lr = ((self.opt_g, self.preset.g_lr * cfg.lr_scale), (self.opt_d, self.preset.d_lr * cfg.lr_scale))
+        g_lr, d_lr = self.preset.g_lr * cfg.lr_scale, self.preset.d_lr * cfg.lr_scale
+        self.opt_g, self.opt_d = self._optimiser(self.G, g_lr), self._optimiser(self.D, d_lr)
+        self._base_lr = ((self.opt_g, g_lr), (self.opt_d, d_lr))   # what lr_decay_start scales, step by step
         self.batch = cfg.batch_size // self.world                     # per process; global = batch_size
         self.gen = torch.Generator().manual_seed(cfg.seed + 1000 * self.rank)   # own data and z per rank
         # G's orthogonal regularisation (the config's beta overrides the preset's) and the sigma clamp skip
