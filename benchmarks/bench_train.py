@@ -10,6 +10,7 @@ each other down by up to ~80x.
       --parts P: only those FAST_PARTS on the new side (each change's own gain); --parts none with no
       --compile runs the same code on both sides: its ratios (0.96-1.00x) are the measurement's noise
   python benchmarks/bench_train.py --ops [--fast 0|1]               torch.profiler: where a step's time goes
+  --device cuda: any mode on a GPU (timings synchronise the device; --ops adds CUDA kernel time)
 """
 import argparse
 import statistics
@@ -23,15 +24,26 @@ from gan_repro.profiles import get_profile
 from gan_repro.train import Trainer, TrainConfig
 
 
+DEVICE = "cpu"   # --device
+
+
+def _sync() -> None:
+    if DEVICE.startswith("cuda"):
+        torch.cuda.synchronize()   # kernels run asynchronously: time what the GPU did, not what was queued
+
+
 def _trainer(name: str, ds: str, prof, width: int, parts=None, **kw) -> Trainer:
-    cfg = TrainConfig(preset=name, dataset=ds, iters=10 ** 6, batch_size=prof.train_batch_size, width=width, **kw)
+    cfg = TrainConfig(preset=name, dataset=ds, iters=10 ** 6, batch_size=prof.train_batch_size, width=width,
+                      device=DEVICE, **kw)
     return Trainer(cfg, tempfile.mkdtemp(prefix="bench_train_"), progress=False, fast_parts=parts)
 
 
 def _time(t: Trainer, steps: int) -> float:
+    _sync()
     t0 = time.perf_counter()
     for _ in range(steps):
         t.train_step()
+    _sync()
     return (time.perf_counter() - t0) / steps
 
 
@@ -39,7 +51,8 @@ def plain(a, prof, width):
     for ds in a.datasets.split(","):
         for name in a.presets.split(","):
             t = _trainer(name, ds, prof, width, fast=bool(a.fast))
-            t.train_step()                                   # warm-up
+            for _ in range(1 if DEVICE == "cpu" else 5):     # warm-up (a GPU also picks its conv kernels)
+                t.train_step()
             sec = _time(t, a.steps)
             print(f"{name:14s} {ds:8s} {sec:7.3f} s/it  {1 / sec:6.2f} it/s  (n_critic={t.preset.n_critic})", flush=True)
 
@@ -73,7 +86,8 @@ def ops(a, prof, width):
         for name in a.presets.split(","):
             t = _trainer(name, ds, prof, width, fast=bool(a.fast), compile=a.compile)
             t.train_step()
-            with profile(activities=[ProfilerActivity.CPU]) as p:
+            acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if DEVICE.startswith("cuda") else [])
+            with profile(activities=acts) as p:
                 _time(t, a.steps)
             print(f"== {name} {ds} fast={a.fast}")
             print(p.key_averages().table(sort_by="self_cpu_time_total", row_limit=a.rows), flush=True)
@@ -94,11 +108,14 @@ def main():
                    "(default all; 'none' = only --compile), to measure each change's own gain")
     p.add_argument("--ops", action="store_true")
     p.add_argument("--rows", type=int, default=15)
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:k]")
     a = p.parse_args()
+    global DEVICE
+    DEVICE = a.device
     prof = get_profile(a.profile)
     width = a.width or prof.width
     print(f"profile={prof.name} width={width} batch={prof.train_batch_size} threads={torch.get_num_threads()} "
-          f"torch={torch.__version__}")
+          f"torch={torch.__version__} device={DEVICE}")
     a.parts = None if a.parts in ("", "all") else () if a.parts == "none" else tuple(a.parts.split(","))
     (compare if a.compare else ops if a.ops else plain)(a, prof, width)
 
