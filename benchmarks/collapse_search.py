@@ -1,0 +1,61 @@
+"""Issue 14: find a setting of notebook 11's unstable BigGAN run that collapses within a cpu budget.
+
+  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B]
+
+Trains NAME under results/cpu/11_singular_values/search/ with the cpu collapse budget's setting (the
+`unstable` fields of biggan_collapse.COLLAPSE_BUDGETS["cpu"]), overridden by the flags, watched exactly as
+the notebook watches its runs (FID-n_fid every `every` steps, D's train / held-out accuracy, G snapshots).
+--from copies a finished run of the same setting first, so that a longer budget continues it (the trainer
+extends a finished run) instead of training again. Prints the watch table and the detected collapse step.
+One torch job at a time on the 2 cores.
+"""
+import argparse
+import json
+import shutil
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from gan_repro.analysis import biggan_collapse as bc
+from gan_repro.data import ImageSet, load_dataset
+from gan_repro.metrics import InceptionExtractor, extract_features
+from gan_repro.results import git_state
+from gan_repro.train import Trainer
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("name")
+    p.add_argument("--iters", type=int, required=True)
+    p.add_argument("--from", dest="src", default=None, help="a finished run folder to continue (copied)")
+    p.add_argument("--lr-scale", type=float, default=None)
+    p.add_argument("--batch", type=int, default=None)
+    a = p.parse_args()
+    b = replace(bc.get_collapse_budget("cpu"), iters=a.iters)
+    if a.batch:
+        b = replace(b, batch_size=a.batch)
+    cfg = bc.train_config(b, "none")
+    if a.lr_scale:
+        cfg = replace(cfg, lr_scale=a.lr_scale)
+    out = Path("results/cpu/11_singular_values/search") / a.name
+    if a.src and not out.exists():
+        shutil.copytree(a.src, out, ignore=shutil.ignore_patterns("samples_*.png"))
+    print(cfg)
+    ex = InceptionExtractor()
+    test = load_dataset(b.dataset, "test")
+    real = extract_features(test.images[:b.n_fid], ex, progress=False)   # the notebook's: first n_fid test images
+    heldout = ImageSet(test.images[:b.n_acc], test.labels[:b.n_acc])
+    t0 = time.time()
+    t = Trainer(cfg, out).fit(bc.watcher(real, ex, heldout, b.n_fid, b.n_acc))
+    w = bc.read_watch(t.out)
+    print(w.round(3).to_string(index=False))
+    print("collapse step:", bc.collapse_step(w))
+    w.round(4).to_csv(out / "watch.csv", index=False)
+    prov = {**git_state(), "script": "benchmarks/collapse_search.py", "config": asdict(cfg), "budget": asdict(b),
+            "continued_from": a.src, "wall_s_this_call": round(time.time() - t0, 1),
+            "collapse_step": bc.collapse_step(w), "seed": cfg.seed}
+    (out / "provenance.json").write_text(json.dumps(prov, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
