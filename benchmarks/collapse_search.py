@@ -1,6 +1,6 @@
 """Issue 14: find a setting of notebook 11's unstable BigGAN run that collapses within a cpu budget.
 
-  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B]
+  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B] [--n-train K]
 
 Trains NAME under results/cpu/11_singular_values/search/ with the cpu collapse budget's setting (the
 `unstable` fields of biggan_collapse.COLLAPSE_BUDGETS["cpu"]), overridden by the flags, watched exactly as
@@ -30,6 +30,7 @@ def main():
     p.add_argument("--from", dest="src", default=None, help="a finished run folder to continue (copied)")
     p.add_argument("--lr-scale", type=float, default=None)
     p.add_argument("--batch", type=int, default=None)
+    p.add_argument("--n-train", type=int, default=None, help="train on the first K images only (D memorises sooner)")
     a = p.parse_args()
     b = replace(bc.get_collapse_budget("cpu"), iters=a.iters)
     if a.batch:
@@ -37,6 +38,8 @@ def main():
     cfg = bc.train_config(b, "none")
     if a.lr_scale:
         cfg = replace(cfg, lr_scale=a.lr_scale)
+    if a.n_train:
+        cfg = replace(cfg, n_train=a.n_train)
     out = Path("results/cpu/11_singular_values/search") / a.name
     if a.src and not out.exists():
         shutil.copytree(a.src, out, ignore=shutil.ignore_patterns("samples_*.png"))
