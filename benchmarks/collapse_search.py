@@ -30,15 +30,15 @@ def main():
     p.add_argument("--from", dest="src", default=None, help="a finished run folder to continue (copied)")
     p.add_argument("--lr-scale", type=float, default=None)
     p.add_argument("--batch", type=int, default=None)
-    p.add_argument("--n-train", type=int, default=None, help="train on the first K images only (D memorises sooner)")
+    p.add_argument("--n-train", type=int, default=None, help="first K images only (0: all)")
     a = p.parse_args()
     b = replace(bc.get_collapse_budget("cpu"), iters=a.iters)
-    if a.batch:
+    if a.batch is not None:
         b = replace(b, batch_size=a.batch)
     cfg = bc.train_config(b, "none")
-    if a.lr_scale:
+    if a.lr_scale is not None:
         cfg = replace(cfg, lr_scale=a.lr_scale)
-    if a.n_train:
+    if a.n_train is not None:
         cfg = replace(cfg, n_train=a.n_train)
     out = Path("results/cpu/11_singular_values/search") / a.name
     if a.src and not out.exists():
