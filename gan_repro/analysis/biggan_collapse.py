@@ -245,6 +245,7 @@ COLLAPSE_BUDGETS = {
     #   lr x4, batch 16, 4000 it: best 173.1 (3750), final 177.6; D 0.69 / 0.56
     #   lr x4, batch 16, first 544 images (10 %, as in DiffAugment's BigGAN runs), 4000 it: best 177.4
     #   (3750), final 183.2; D 0.96 / 0.18, the strongest memorisation of the four
+    #   ... continued to 8000 it (11 min): still none, FID-200 179-190 after 4000, final 184.6; D 0.96 / 0.05
     # The last one is the study's setting: its memorisation is BigGAN's precondition for collapse, and at
     # 0.13 s/it (batch 16) four runs fit a session. Its unstabilised run is that search run, copied.
     "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=4000, every=250, n_fid=200, n_acc=500, batch_size=16,
