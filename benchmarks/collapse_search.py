@@ -51,13 +51,17 @@ def main():
     t0 = time.time()
     t = Trainer(cfg, out).fit(bc.watcher(real, ex, heldout, b.n_fid, b.n_acc))
     w = bc.read_watch(t.out)
+    c = bc.collapse_step(w)
     print(w.round(3).to_string(index=False))
-    print("collapse step:", bc.collapse_step(w))
+    print("collapse step:", c)
     w.round(4).to_csv(out / "watch.csv", index=False)
+    prov_path = out / "provenance.json"
+    # a continued run (in place, or copied by --from) keeps the provenance of the calls that trained its earlier steps
+    earlier = json.loads(prov_path.read_text()) if prov_path.exists() else None
     prov = {**git_state(), "script": "benchmarks/collapse_search.py", "config": asdict(cfg), "budget": asdict(b),
             "continued_from": a.src, "wall_s_this_call": round(time.time() - t0, 1),
-            "collapse_step": bc.collapse_step(w), "seed": cfg.seed}
-    (out / "provenance.json").write_text(json.dumps(prov, indent=2, default=str))
+            "collapse_step": c, "seed": cfg.seed, "earlier_call": earlier}
+    prov_path.write_text(json.dumps(prov, indent=2, default=str))
 
 
 if __name__ == "__main__":
