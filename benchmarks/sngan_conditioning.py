@@ -4,8 +4,8 @@ at the cpu profile's batch and width, with PyTorch's default init and with the r
 GAN-test and D-as-classifier every `--every` iterations (`analysis.conditioning`).
 
   python benchmarks/sngan_conditioning.py --iters 2000 --every 250 [--inits torch reference] [--seed 0]
-                                         [--dataset fashion-mnist] [--decay-start 8000]
-Runs go to results/cpu/18_sngan_conditioning/[<dataset>-]<init>-s<seed>/ (generator.pt, log.jsonl,
+                                         [--dataset fashion-mnist] [--decay-start 8000] [--tag decay8000]
+Runs go to results/cpu/18_sngan_conditioning/[<dataset>-]<init>-s<seed>[-<tag>]/ (generator.pt, log.jsonl,
 watch.jsonl; MNIST's folders carry no dataset prefix); a finished run is loaded, not retrained, and a
 finished shorter one is continued (`Trainer.extends`). Prints one line per checkpoint and a final table.
 """
@@ -29,6 +29,7 @@ ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
 ap.add_argument("--decay-start", type=int, default=None,
                 help="learning rates fall linearly from this step to 0 at --iters (TrainConfig.lr_decay_start)")
+ap.add_argument("--tag", default="", help="run folder suffix, to keep a run beside another schedule's")
 ap.add_argument("--n", type=int, default=1000, help="samples for GAN-test, held-out images for D")
 args = ap.parse_args()
 
@@ -46,12 +47,13 @@ for init in args.inits:
                       width=prof.width, seed=args.seed, ckpt_every=args.every, log_every=50, init=init,
                       lr_decay_start=args.decay_start)
     t0 = time.perf_counter()
-    t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}").fit(conditioning_watcher(clf, test, args.n, args.seed))
+    t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}{'-' + args.tag if args.tag else ''}").fit(conditioning_watcher(clf, test, args.n, args.seed))
     w = pd.read_json(t.out / "watch.jsonl", lines=True).assign(init=init, minutes=(time.perf_counter() - t0) / 60)
     print(w.to_string(index=False), flush=True)
     rows.append(w)
 table = pd.concat(rows)
-table.to_csv(out / f"{prefix}watch-s{args.seed}-{args.iters}it.csv", index=False)
+stem = f"{prefix}watch-s{args.seed}-{args.iters}it" + (f"-{args.tag}" if args.tag else "")
+table.to_csv(out / f"{stem}.csv", index=False)
 fig = plot_watch(table, f"SNGAN on {ds}, cpu batch and width, seed {args.seed}: GAN-test on {args.n} samples",
                  args.decay_start)
-fig.savefig(out / f"{prefix}watch-s{args.seed}-{args.iters}it.png", dpi=120)
+fig.savefig(out / f"{stem}.png", dpi=120)
