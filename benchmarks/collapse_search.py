@@ -1,6 +1,6 @@
 """Issue 14: find a setting of notebook 11's unstable BigGAN run that collapses within a cpu budget.
 
-  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B] [--n-train K]
+  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B] [--n-train K] [--no-d-sn]
 
 Trains NAME under results/cpu/11_singular_values/search/ with the cpu collapse budget's setting (the
 `unstable` fields of biggan_collapse.COLLAPSE_BUDGETS["cpu"]), overridden by the flags, watched exactly as
@@ -31,6 +31,7 @@ def main():
     p.add_argument("--lr-scale", type=float, default=None)
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--n-train", type=int, default=None, help="first K images only (0: all)")
+    p.add_argument("--no-d-sn", action="store_true", help="no spectral norm in D either (TrainConfig.d_sn)")
     a = p.parse_args()
     b = replace(bc.get_collapse_budget("cpu"), iters=a.iters)
     if a.batch is not None:
@@ -40,6 +41,8 @@ def main():
         cfg = replace(cfg, lr_scale=a.lr_scale)
     if a.n_train is not None:
         cfg = replace(cfg, n_train=a.n_train)
+    if a.no_d_sn:
+        cfg = replace(cfg, d_sn=False)
     out = Path("results/cpu/11_singular_values/search") / a.name
     if a.src and not out.exists():
         shutil.copytree(a.src, out, ignore=shutil.ignore_patterns("samples_*.png"))

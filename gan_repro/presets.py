@@ -78,6 +78,7 @@ def model_field(preset: Preset, field_name: str):
     return preset.model.get(field_name, fields[field_name].default) if field_name in fields else None
 
 
-def with_g_sn(preset: Preset, on: bool) -> Preset:
-    """The preset with spectral norm in G switched on or off; an error for a family without the switch."""
-    return with_model(preset, "use_sn_g", on, "spectral-norm switch for G")
+def with_sn(preset: Preset, net: str, on: bool) -> Preset:
+    """The preset with spectral norm in net ("g" or "d") switched on or off; an error for a family without
+    that switch (use_sn_g / use_sn_d)."""
+    return with_model(preset, f"use_sn_{net}", on, f"spectral-norm switch for {net.upper()}")

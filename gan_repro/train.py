@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
                               gradient_penalty, r1_penalty)
-from gan_repro.presets import get_preset, make_gan, model_field, with_g_sn, with_model
+from gan_repro.presets import get_preset, make_gan, model_field, with_model, with_sn
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class TrainConfig:
                                 # "reference", SNGAN's own code's); None = the preset's
     lr_decay_start: int | None = None   # None: constant learning rates. k: both fall linearly from step k to 0
                                 # at step iters, as Miyato & Koyama's SNGAN code does (LinearShift of Adam's alpha)
+    d_sn: bool | None = None    # the same for D (use_sn_d): B3's search for a setting that collapses
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
 
@@ -66,7 +67,7 @@ class TrainConfig:
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
 _LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None,
-                "lr_scale": 1.0, "g_sn": None, "init": None, "lr_decay_start": None}
+                "lr_scale": 1.0, "g_sn": None, "init": None, "lr_decay_start": None, "d_sn": None}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
@@ -112,8 +113,9 @@ class Trainer:
             raise ValueError(f"unknown fast-path parts {sorted(unknown)}; valid: {', '.join(FAST_PARTS)}")
         self.fast_parts = parts
         self.preset = get_preset(cfg.preset)
-        if cfg.g_sn is not None:
-            self.preset = with_g_sn(self.preset, cfg.g_sn)
+        for net, on in (("g", cfg.g_sn), ("d", cfg.d_sn)):
+            if on is not None:
+                self.preset = with_sn(self.preset, net, on)
         if cfg.init is not None:
             self.preset = with_model(self.preset, "init", cfg.init, "choice of weight init")
         data = load_dataset(cfg.dataset, "train")

@@ -174,13 +174,13 @@ def test_late_config_fields_leave_old_hashes_alone():
     cfg = _cfg()
     # a config written before `ema`, `fast`, `compile` and the BigGAN-study fields existed: committed runs keep loading
     late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn", "init",
-            "lr_decay_start")
+            "lr_decay_start", "d_sn")
     old = {k: v for k, v in asdict(cfg).items() if k not in late}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
     assert _cfg(compile=True).hash() == cfg.hash()          # how a run executes, not what it trains
     for late in (dict(r1_gamma=1.0), dict(g_sigma_bound=2.0), dict(ortho_beta=0.0), dict(lr_scale=4.0), dict(g_sn=False),
-                 dict(init="reference")):
+                 dict(init="reference"), dict(d_sn=False)):
         assert _cfg(**late).hash() != cfg.hash(), late      # the stabilisers of claim B3 and B2's beta
 
 
@@ -206,6 +206,10 @@ def test_biggan_stabilisers_and_ortho_override_change_the_step(tmp_path):
     assert t.opt_g.param_groups[0]["lr"] == pytest.approx(4e-4) and t.opt_d.param_groups[0]["lr"] == pytest.approx(1.6e-3)
     with pytest.raises(ValueError, match="no spectral-norm switch for G"):
         Trainer(_cfg(preset="dcgan", g_sn=False), tmp_path / "dcgan", progress=False)
+    t = Trainer(_cfg(preset="biggan", d_sn=False), tmp_path / "no-d-sn", progress=False)
+    assert not any(hasattr(m, "parametrizations") for m in t.d_core.modules())
+    assert any(hasattr(m, "parametrizations") for m in t.g_core.modules())           # G keeps its SN
+    assert t._joint_d                                       # neither BN nor SN left in D: one call on [real; fake]
 
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp", "sngan", "biggan"])

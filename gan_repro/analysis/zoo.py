@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -61,13 +62,18 @@ def adopt(src: Path, preset: str, dataset: str, profile: Profile, seed: int, roo
     into the zoo, if the zoo's config continues it exactly (`Trainer.extends`: same model, data, seed and
     learning-rate schedule on every step it took). The zoo folder's files move to superseded/<their hash>/;
     the run's files are copied in and saved under the zoo's config hash. Anything else: CheckpointError,
-    and nothing moves."""
+    and nothing moves.
+
+    Without the run's checkpoint.pt (git-ignored, so gone on another machine) its committed generator.pt,
+    which records the same config, step and finished flag, is checked and taken instead: the zoo then gets
+    G alone, as a clone of results/ does."""
     src = Path(src)
     cfg = train_config(preset, dataset, profile, seed)
     dest = Path(root or zoo_root(profile)) / f"{preset}-{dataset}"
-    s = torch.load(src / "checkpoint.pt", map_location="cpu", weights_only=False)
+    ckpt = src / "checkpoint.pt"
+    s = torch.load(ckpt if ckpt.exists() else src / "generator.pt", map_location="cpu", weights_only=False)
     t = Trainer(cfg, dest, progress=False)
-    if not t.extends(s):
+    if not t.extends(s) or (s["step"] < cfg.iters and not ckpt.exists()):    # G alone cannot be continued
         raise CheckpointError(f"{src} ({s.get('step')} steps, config {s.get('config')}) is not a finished run that "
                               f"the zoo's {cfg} continues exactly; nothing adopted")
     if (dest / "generator.pt").exists():
@@ -76,7 +82,10 @@ def adopt(src: Path, preset: str, dataset: str, profile: Profile, seed: int, roo
     for f in src.iterdir():
         if f.is_file() and (f.suffix in (".pt", ".jsonl", ".json") or f.name.startswith("samples_")):
             shutil.copy2(f, dest / f.name)
-    return Trainer(cfg, dest, progress=False).fit()       # continues 0 steps: saved under the zoo's hash
+    if not ckpt.exists():                                 # G alone: saved under the zoo's config and hash
+        torch.save({**s, "config": asdict(cfg), "config_hash": cfg.hash()}, dest / "generator.pt")
+        (dest / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    return Trainer(cfg, dest, progress=False).fit()       # continues 0 steps (or loads G): the zoo's hash
 
 
 def read_log(trainer: Trainer) -> pd.DataFrame:

@@ -63,3 +63,27 @@ def test_adopt_takes_a_run_the_zoo_config_continues_exactly_and_nothing_else(tmp
     assert (t.out / "superseded" / old.cfg.hash() / "generator.pt").exists()       # the zoo's old run kept
     assert zoo.train_or_load("sngan", "mnist", prof, 0, root=tmp_path / "zoo")[0].step == zoo_cfg.iters
     assert other.cfg.seed == 1
+
+
+@need_mnist
+def test_adopt_takes_a_finished_runs_generator_alone_when_its_checkpoint_is_gone(tmp_path):
+    from dataclasses import replace
+
+    from gan_repro.train import CheckpointError, Trainer
+    prof = get_profile("smoke")
+    zoo_cfg = zoo.train_config("sngan", "mnist", prof, 0)
+    src = Trainer(replace(zoo_cfg, init="torch", ckpt_every=1, log_every=1), tmp_path / "src", progress=False).fit()
+    short = Trainer(replace(zoo_cfg, init="torch", iters=1), tmp_path / "short", progress=False).fit()
+    for run in ("src", "short"):                          # a clone of results/ holds generator.pt, not the checkpoint
+        (tmp_path / run / "checkpoint.pt").unlink()
+    with pytest.raises(CheckpointError, match="nothing adopted"):   # G alone cannot be trained on to the zoo's iters
+        zoo.adopt(tmp_path / "short", "sngan", "mnist", prof, 0, root=tmp_path / "zoo")
+    assert not (tmp_path / "zoo" / "sngan-mnist").exists()
+    t = zoo.adopt(tmp_path / "src", "sngan", "mnist", prof, 0, root=tmp_path / "zoo")
+    made = torch.load(t.out / "generator.pt", weights_only=False)
+    assert made["config_hash"] == zoo_cfg.hash() and made["finished"] and made["step"] == zoo_cfg.iters
+    assert t.step == zoo_cfg.iters and not (t.out / "checkpoint.pt").exists()
+    for a, b in zip(src.G.state_dict().values(), t.G.state_dict().values()):
+        assert torch.equal(a, b)
+    again = zoo.train_or_load("sngan", "mnist", prof, 0, root=tmp_path / "zoo")[0]    # loaded, not retrained
+    assert again.step == zoo_cfg.iters and not (again.out / "checkpoint.pt").exists()
