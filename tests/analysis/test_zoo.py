@@ -73,7 +73,7 @@ def test_adopt_takes_a_finished_runs_generator_alone_when_its_checkpoint_is_gone
     prof = get_profile("smoke")
     zoo_cfg = zoo.train_config("sngan", "mnist", prof, 0)
     src = Trainer(replace(zoo_cfg, init="torch", ckpt_every=1, log_every=1), tmp_path / "src", progress=False).fit()
-    short = Trainer(replace(zoo_cfg, init="torch", iters=1), tmp_path / "short", progress=False).fit()
+    Trainer(replace(zoo_cfg, init="torch", iters=1), tmp_path / "short", progress=False).fit()
     for run in ("src", "short"):                          # a clone of results/ holds generator.pt, not the checkpoint
         (tmp_path / run / "checkpoint.pt").unlink()
     with pytest.raises(CheckpointError, match="nothing adopted"):   # G alone cannot be trained on to the zoo's iters
