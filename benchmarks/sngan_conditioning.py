@@ -41,18 +41,19 @@ tc = how_good.table_config(ds, prof, train, args.seed)
 clf, acc = how_good.reference(tc, train, test)
 print(f"reference {tc.classifier.arch}: real-test accuracy {acc:.4f}", flush=True)
 out = results_root() / "cpu" / "18_sngan_conditioning"
+suffix = f"-{args.tag}" if args.tag else ""                 # run folders and the watch table alike
 rows = []
 for init in args.inits:
     cfg = TrainConfig(preset="sngan", dataset=ds, iters=args.iters, batch_size=prof.train_batch_size,
                       width=prof.width, seed=args.seed, ckpt_every=args.every, log_every=50, init=init,
                       lr_decay_start=args.decay_start)
     t0 = time.perf_counter()
-    t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}{'-' + args.tag if args.tag else ''}").fit(conditioning_watcher(clf, test, args.n, args.seed))
+    t = Trainer(cfg, out / f"{prefix}{init}-s{args.seed}{suffix}").fit(conditioning_watcher(clf, test, args.n, args.seed))
     w = pd.read_json(t.out / "watch.jsonl", lines=True).assign(init=init, minutes=(time.perf_counter() - t0) / 60)
     print(w.to_string(index=False), flush=True)
     rows.append(w)
 table = pd.concat(rows)
-stem = f"{prefix}watch-s{args.seed}-{args.iters}it" + (f"-{args.tag}" if args.tag else "")
+stem = f"{prefix}watch-s{args.seed}-{args.iters}it{suffix}"
 table.to_csv(out / f"{stem}.csv", index=False)
 fig = plot_watch(table, f"SNGAN on {ds}, cpu batch and width, seed {args.seed}: GAN-test on {args.n} samples",
                  args.decay_start)
