@@ -248,6 +248,13 @@ COLLAPSE_BUDGETS = {
     #   ... continued to 8000 it (11 min): still none, FID-200 179-190 after 4000, final 184.6; D 0.96 / 0.05
     # The last one is the study's setting: its memorisation is BigGAN's precondition for collapse, and at
     # 0.13 s/it (batch 16) four runs fit a session. Its unstabilised run is that search run, copied.
+    # Later, the same setting without spectral norm in D either (collapse_search --no-d-sn, deea500):
+    #   lr x4, 10000 it (19 min): none; best 184.0 (1500), then 188-215, final 199.1; D's hinge loss 0.92
+    #   (first 500 it) -> 0.05-0.16 (7000-9500); D 1.00 / 0.21
+    #   lr x8, 4000 it (7.6 min): best 227.2 (3000); at ~3200 D froze at -0.99 on every input (loss 2.0,
+    #   accuracy 0 on real images; G and D stopped changing), FID-200 265 -> 300-311, samples washed out:
+    #   a breakdown, but 1.32-1.37x its best, under the 2x criterion, so not a collapse by it.
+    # At a best FID-200 of 164-230, 2x is 330-460: worse than every search run's G at step 250 (254-270).
     "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=4000, every=250, n_fid=200, n_acc=500, batch_size=16,
                           unstable=(("lr_scale", 4.0), ("g_sn", False), ("n_train", 544)), sigma_bound=1.0),
     "paper": CollapseBudget("paper", "cifar10", width=64, iters=50000, every=1000, n_fid=2000, n_acc=2000,
