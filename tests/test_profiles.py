@@ -32,7 +32,7 @@ def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only()
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
 
 
-def test_mnist_sngan_gets_its_own_budget_and_decay_and_the_a7_subset_gans_keep_the_preset_wide_one():
+def test_the_mnist_and_fashion_mnist_sngans_get_their_own_budget_and_decay_and_the_a7_subset_gans_keep_the_preset_wide_one():
     from gan_repro.analysis.zoo import train_config
     c = get_profile("cpu")
     for ds in ("mnist", "fashion-mnist"):                                         # notebook 03's SNGANs
