@@ -59,6 +59,4 @@ for source, n in sources:
     print(rows[-1], flush=True)
 path = results_root() / "cpu" / "18_sngan_conditioning" / "gan_train_by_n.csv"
 old = pd.read_csv(path) if path.exists() else None
-if old is not None and "dataset" not in old:
-    old.insert(1, "dataset", "mnist")                           # rows written before the column: all MNIST
 pd.concat([old, pd.DataFrame(rows)]).to_csv(path, index=False)
