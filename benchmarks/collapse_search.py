@@ -1,6 +1,6 @@
 """Issue 14: find a setting of notebook 11's unstable BigGAN run that collapses within a cpu budget.
 
-  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B] [--n-train K] [--no-d-sn]
+  python benchmarks/collapse_search.py NAME --iters N [--from RUN_DIR] [--lr-scale S] [--batch B] [--n-train K] [--no-d-sn] [--seed S]
 
 Trains NAME under results/cpu/11_singular_values/search/ with the cpu collapse budget's setting (the
 `unstable` fields of biggan_collapse.COLLAPSE_BUDGETS["cpu"]), overridden by the flags, watched exactly as
@@ -32,11 +32,12 @@ def main():
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--n-train", type=int, default=None, help="first K images only (0: all)")
     p.add_argument("--no-d-sn", action="store_true", help="no spectral norm in D either (TrainConfig.d_sn)")
+    p.add_argument("--seed", type=int, default=0, help="training seed (FID samples keep the notebook's seed 0)")
     a = p.parse_args()
     b = replace(bc.get_collapse_budget("cpu"), iters=a.iters)
     if a.batch is not None:
         b = replace(b, batch_size=a.batch)
-    cfg = bc.train_config(b, "none")
+    cfg = bc.train_config(b, "none", a.seed)
     if a.lr_scale is not None:
         cfg = replace(cfg, lr_scale=a.lr_scale)
     if a.n_train is not None:

@@ -120,11 +120,21 @@ def read_spectra(out, net: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def collapse_step(watch: pd.DataFrame, factor: float = 2.0) -> int | None:
+# The collapse rule. Notebook 11 first fixed 2x, before any run; at this scale that proved close to unreachable
+# (a best FID-200 of 164-230 makes 2x 330-460, worse than every run's G after 250 it, 254-270). Changed at
+# stop 32, after the search runs and before the runs it decides (the seed-1 check, notebook 11's rerun):
+# the largest sustained rise (min FID from a step on / best before it, >= 3 watches) of the nine runs that
+# did not break down was 1.04x, the one breakdown's (nodsn-lr8, seed 0) 1.32x; 1.2 sits between both.
+COLLAPSE_FACTOR = 1.2
+COLLAPSE_WATCHES = 3   # the jump and at least two watches after it: one high last point is not a collapse
+
+
+def collapse_step(watch: pd.DataFrame, factor: float = COLLAPSE_FACTOR, min_watches: int = COLLAPSE_WATCHES) -> int | None:
     """The first evaluated step whose FID is at least `factor` x the best FID before it and after which
-    FID never comes back under that level: a sustained jump, not one noisy point. None: no collapse."""
+    FID never comes back under that level, over at least `min_watches` watches from that step on: a
+    sustained jump, not one noisy point. None: no collapse."""
     fid, steps = watch.fid.to_numpy(), watch.step.to_numpy()
-    for i in range(1, len(fid)):
+    for i in range(1, len(fid) - min_watches + 1):
         level = factor * fid[:i].min()
         if fid[i] >= level and (fid[i:] >= level).all():
             return int(steps[i])
@@ -202,7 +212,7 @@ def b3(watch: pd.DataFrame, spec_g: pd.DataFrame, spec_d: pd.DataFrame, log: pd.
                       f"largest D spike {sd.max():.1f}x ({sd.idxmax()}); largest D growth {gd.max():.2f}x ({gd.idxmax()})"))
     if c is None:
         out.append(record("B3", dataset, "D's loss heads toward 0 and jumps at collapse", False,
-                          f"no collapse (FID never rose >= 2x its best and stayed); D loss first/last tenth "
+                          f"no collapse (FID never rose >= {COLLAPSE_FACTOR:g}x its best and stayed); D loss first/last tenth "
                           f"{_tenth(log, first=True):.3f} / {_tenth(log, first=False):.3f}"))
     else:
         pre, post = log[log.step < c].d_loss, log[log.step >= c].d_loss
@@ -255,8 +265,12 @@ COLLAPSE_BUDGETS = {
     #   accuracy 0 on real images; G and D stopped changing), FID-200 265 -> 300-311, samples washed out:
     #   a breakdown, but 1.32-1.37x its best, under the 2x criterion, so not a collapse by it.
     # At a best FID-200 of 164-230, 2x is 330-460: worse than every search run's G at step 250 (254-270).
-    "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=4000, every=250, n_fid=200, n_acc=500, batch_size=16,
-                          unstable=(("lr_scale", 4.0), ("g_sn", False), ("n_train", 544)), sigma_bound=1.0),
+    # Stop 32: the collapse rule became 1.2x (COLLAPSE_FACTOR), and the study takes the breakdown's setting
+    # (8x, no SN in G or D), run to 6000 it so that a later break still leaves watches after it; seed 1 of
+    # the same setting is the check that the rule and the setting were not fitted to seed 0.
+    "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=6000, every=250, n_fid=200, n_acc=500, batch_size=16,
+                          unstable=(("lr_scale", 8.0), ("g_sn", False), ("d_sn", False), ("n_train", 544)),
+                          sigma_bound=1.0),
     "paper": CollapseBudget("paper", "cifar10", width=64, iters=50000, every=1000, n_fid=2000, n_acc=2000,
                             unstable=(("lr_scale", 4.0), ("g_sn", False)), sigma_bound=1.0),
 }

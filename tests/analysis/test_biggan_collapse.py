@@ -58,6 +58,10 @@ def test_collapse_is_a_sustained_jump_not_a_spike():
     assert bc.collapse_step(w([50, 40, 35, 36, 90, 95, 100])) == 500
     assert bc.collapse_step(w([50, 40, 90, 38, 36, 35])) is None          # a spike that comes back
     assert bc.collapse_step(w([50, 45, 40, 38])) is None
+    assert bc.collapse_step(w([50, 40, 35, 36, 45, 44, 43])) == 500   # 1.26x, sustained: over the 1.2x rule
+    assert bc.collapse_step(w([50, 40, 35, 36, 41, 44, 43])) is None  # 1.17x at 500: under it
+    assert bc.collapse_step(w([50, 40, 35, 36, 38, 90, 95])) is None  # two watches after the jump: too few
+    assert bc.collapse_step(w([50, 40, 35, 36, 38, 90, 95]), min_watches=2) == 600
     best = bc.before_collapse(w([50, 40, 35, 36, 90, 95, 100]), 500)
     assert best.step == 300 and best.fid == 35
 
@@ -119,8 +123,8 @@ def test_study_configs_stack_the_stabiliser_on_the_unstable_setting():
 
 def test_stabilisers_hold_when_they_prevent_the_collapse_at_a_cost():
     w = lambda fids: pd.DataFrame({"step": range(100, 100 * len(fids) + 1, 100), "fid": fids, "n_fid": 200})  # noqa: E731
-    watches = {"none": w([80, 50, 40, 120, 130]), "R1 gamma=10": w([90, 70, 60, 58, 57]),
-               "R1 gamma=1": w([85, 45, 38, 36, 35]), "sigma clamp": w([80, 50, 41, 100, 110])}
+    watches = {"none": w([80, 50, 40, 120, 130, 125]), "R1 gamma=10": w([90, 70, 60, 58, 57, 59]),
+               "R1 gamma=1": w([85, 45, 38, 36, 35, 37]), "sigma clamp": w([80, 50, 41, 100, 110, 105])}
     t = bc.stabiliser_table(watches)
     assert t.collapse.isna().tolist() == [False, True, True, False] and t.best_fid.tolist() == [40, 57, 35, 41]
     held = {r["statement"].split(" prevents")[0]: r["held"] for r in bc.stabiliser_claims(t, "cifar10")}
