@@ -53,6 +53,18 @@ def test_d_accuracy_counts_positive_scores(tmp_path):
     assert bc.d_accuracy(t, x, y, batch=3) == pytest.approx(want) and t.d_core.training
 
 
+@need_mnist
+def test_dead_d_is_one_whose_features_are_all_zero(tmp_path):
+    t = Trainer(_cfg(iters=1, d_sn=False), tmp_path, progress=False)
+    x, y = t.images[:10], t.labels[:10]
+    assert bc.d_dead_share(t, x, y, batch=3) == 0.0                  # a fresh D: its features respond
+    with torch.no_grad():
+        for p in t.d_core.blocks.parameters():
+            p.zero_()                                                   # every feature 0: D outputs its bias alone
+        out = t.d_core(to_model(x), y)
+    assert bc.d_dead_share(t, x, y, batch=3) == 1.0 and torch.allclose(out, t.d_core.out.bias.expand(10))
+
+
 def test_collapse_is_a_sustained_jump_not_a_spike():
     w = lambda fids: pd.DataFrame({"step": range(100, 100 * len(fids) + 1, 100), "fid": fids})  # noqa: E731
     assert bc.collapse_step(w([50, 40, 35, 36, 90, 95, 100])) == 500
