@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import torch.nn.functional as F
 
 from gan_repro.analysis.conditioning import d_share
 from gan_repro.analysis.how_good import draw
@@ -77,7 +76,7 @@ def d_dead_share(trainer, images: torch.Tensor, labels: torch.Tensor, batch: int
     """Share of real uint8 `images` on which every pooled feature of BigGAN's D is 0 after its last ReLU,
     so that D outputs its bias alone whatever the image: a dead D (dead ReLUs), which passes G no
     gradient. The search's 8x runs without spectral norm end this way (notebook 11)."""
-    return d_share(trainer, images, labels, lambda d, x, y: (F.relu(d.blocks(x)).sum(dim=(2, 3)) == 0).all(1), batch)
+    return d_share(trainer, images, labels, lambda d, x, y: (d.features(x) == 0).all(1), batch)
 
 
 def watcher(real_feats: torch.Tensor, extractor, heldout: ImageSet, n_fid: int, n_acc: int, seed: int = 0):

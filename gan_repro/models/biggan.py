@@ -89,6 +89,9 @@ class BigGANDiscriminator(nn.Module):
         self.embed = maybe_sn(nn.Embedding(cfg.n_classes, w), sn)
         ortho_init(self)
 
+    def features(self, x):                                # (B, C, H, W) -> (B, w): ReLU, then global sum pooling
+        return F.relu(self.blocks(x)).sum(dim=(2, 3))
+
     def forward(self, x, y):                              # (B, C, H, W) -> (B,)
-        h = F.relu(self.blocks(x)).sum(dim=(2, 3))
+        h = self.features(x)
         return self.out(h).squeeze(1) + (self.embed(y) * h).sum(1)
