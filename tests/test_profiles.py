@@ -27,9 +27,23 @@ def test_unknown_profile_lists_valid_ones():
 
 def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only():
     c = get_profile("cpu")
-    assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp", dataset="cifar10")
-    assert train_iters(c, "wgan-gp", dataset="cifar10") == train_iters(c, "wgan-gp") == 1000   # tables 04-07
+    assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp", dataset="cifar100")
+    assert train_iters(c, "wgan-gp", dataset="cifar100") == train_iters(c, "wgan-gp") == 1000   # table 05
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
+    # A2's CIFAR-10 pair (issue 18 part 2): 4,000 it against a quarter, 1,000
+    assert (train_iters(c, "wgan-gp", dataset="cifar10"), train_iters(c, "wgan-gp", 0.25, dataset="cifar10")) == (4000, 1000)
+
+
+def test_the_committed_1000_it_cifar10_wgan_gp_is_the_short_run_of_the_a2_pair():
+    # it moved from wgan-gp-cifar10 to the short run's folder: its saved config must be the one the zoo asks for
+    # there, or notebook 04 would try to retrain (or refuse) it
+    import torch
+    from pathlib import Path
+    from gan_repro.analysis.zoo import train_config
+    g = Path(__file__).resolve().parents[1] / "results/cpu/02_train_zoo/runs/wgan-gp-cifar10-x0.25/generator.pt"
+    saved = torch.load(g, map_location="cpu", weights_only=False)
+    want = train_config("wgan-gp", "cifar10", get_profile("cpu"), 0, budget=0.25)
+    assert (saved["config_hash"], saved["step"], saved["finished"]) == (want.hash(), 1000, True)
 
 
 def test_the_mnist_and_fashion_mnist_sngans_get_their_own_budget_and_decay_and_the_a7_subset_gans_keep_the_preset_wide_one():
