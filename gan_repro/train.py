@@ -84,7 +84,7 @@ def lr_factor(step: int, start: int | None, iters: int) -> float:
 
 
 # the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
-FAST_PARTS = ("joint_d", "foreach", "channels_last", "freeze_d")
+FAST_PARTS = ("joint_d", "foreach", "channels_last")
 
 
 class CheckpointError(RuntimeError):
@@ -176,10 +176,7 @@ class Trainer:
         - channels_last: 4-D weights, real batches and so every conv activation in NHWC (set in __init__);
         - joint_d: one D call on [real; fake] when D has neither BatchNorm (it would normalise the halves
           together) nor spectral norm (one power iteration per D step instead of two would change u);
-        - foreach: optimisers, weight clipping and the EMA in multi-tensor calls;
-        - freeze_d: D's parameters need no gradient during the G step (the next D step's zero_grad drops
-          it), so D's backward there computes input gradients only (not under DDP, whose reducer waits
-          for every parameter's gradient).
+        - foreach: optimisers, weight clipping and the EMA in multi-tensor calls.
         cfg.compile (opt-in, measured slower on the DCGAN family: 0.77-0.89x, and 1.3-1.6x on the ResNets
         against the old path, no better than channels_last alone) compiles the G and D calls of the losses;
         the gradient penalty keeps eager D (inductor has no double backward). Compilation (9-148 s per
@@ -188,7 +185,6 @@ class Trainer:
         has_sn = any(hasattr(m, "parametrizations") for m in self.d_core.modules())
         self._joint_d = "joint_d" in self.fast_parts and not has_bn and not has_sn
         self._foreach = "foreach" in self.fast_parts
-        self._freeze_d = "freeze_d" in self.fast_parts and self.cfg.distributed == "none"
         self.G_train, self.D_train = self.G, self.D
         if self.cfg.compile:
             self.G_train, self.D_train = (torch.compile(m, dynamic=False) for m in (self.G, self.D))
@@ -247,11 +243,9 @@ class Trainer:
             if p.clip:
                 clip_weights(self.d_core, p.clip, foreach=self._foreach)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
-        self.d_core.requires_grad_(not self._freeze_d)
         loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
-        self.d_core.requires_grad_(True)
         if self._ortho_beta:
             add_ortho_grad_(self.g_core, self._ortho_beta, self._ortho_skip)
         self.opt_g.step()
