@@ -31,7 +31,8 @@ def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only()
     assert train_iters(c, "wgan-gp", dataset="cifar100") == train_iters(c, "wgan-gp") == 1000   # table 05
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
     # A2's CIFAR-10 pair (issue 18 part 2): 4,000 it against a quarter, 1,000
-    assert (train_iters(c, "wgan-gp", dataset="cifar10"), train_iters(c, "wgan-gp", 0.25, dataset="cifar10")) == (4000, 1000)
+    pair = train_iters(c, "wgan-gp", dataset="cifar10"), train_iters(c, "wgan-gp", 0.25, dataset="cifar10")
+    assert pair == (4000, 1000)
 
 
 def test_the_committed_1000_it_cifar10_wgan_gp_is_the_short_run_of_the_a2_pair():
