@@ -52,7 +52,8 @@ else:
 fake = how_good.draw(g, len(train), args.seed)                 # classes cycled: balanced
 perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(args.seed))
 rows = []
-# real at 60,000 is notebook 03's reference itself (MNIST 99.0-99.1 %, Fashion-MNIST 89.3-89.4 %), not trained again
+# real at 60,000 is notebook 03's reference itself (MNIST 99.0-99.1 %, Fashion-MNIST 89.3-89.4 % at 5 epochs):
+# trained again only with --real-full, to read it at other --epochs
 sizes = [int(n) for n in args.sizes.split(",")] if args.sizes else [10000, len(train)]
 sources = ((() if args.skip_real else (("real", 10000),)) + (("real", len(train)),) * args.real_full
            + tuple(("sngan", n) for n in sizes))

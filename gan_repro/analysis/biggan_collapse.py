@@ -276,8 +276,8 @@ COLLAPSE_BUDGETS = {
     # (8x, no SN in G or D), run to 6000 it so that a later break still leaves watches after it; seed 1 of
     # the same setting was the check that the setting breaks again: it lost D by step ~100 and learned nothing
     # (search/nodsn-lr8-seed1), so the break comes at a random time; seed 2 (after the notebook) learned to 184.2
-    # and did not collapse in 6000 it (search/nodsn-lr8-seed2): one seed of three. Notebook 11 at 14841af: seed 0 collapses
-    # at 3500 (D dead), R1 10 at 1250, R1 1 not (best 178.0), the clamp's D dies by ~600 (never learns).
+    # and did not collapse in 6000 it (search/nodsn-lr8-seed2): one seed of three. Notebook 11 at 14841af: seed 0
+    # collapses at 3500 (D dead), R1 10 at 1250, R1 1 not (best 178.0), the clamp's D dies by ~600 (never learns).
     "cpu": CollapseBudget("cpu", "cifar10", width=16, iters=6000, every=250, n_fid=200, n_acc=500, batch_size=16,
                           unstable=(("lr_scale", 8.0), ("g_sn", False), ("d_sn", False), ("n_train", 544)),
                           sigma_bound=1.0),
