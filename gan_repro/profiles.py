@@ -79,10 +79,10 @@ CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-
 # the tables used as the long run until then). At 250 it the short model had not learned (FID-1000 232), so
 # the pair compared a trained model with an untrained one; at 1,000 it has (FID-1000 171.0, GAN-test 44.7 %,
 # notebook 04 at 615d20c), so both sides of a 4:1 pair have learned. The 4,000-it run: 103 min at 1.55 s/it
-# on a slower AMD machine; FID-1000 116.4, GAN-test 49.8 % (notebook 04 at ad68055). CIFAR-100 keeps
-# 1,000 / 250 until its 4,000-it run is trained (about as long).
+# on a slower AMD machine; FID-1000 116.4, GAN-test 49.8 % (notebook 04 at ad68055). CIFAR-100 (table 05)
+# gets the same pair: its 1,000-it model becomes the short run, and its 4,000-it run is trained alike.
 CPU_ITERS_BY_DATA = ((("wgan-gp", "mnist"), 2000), (("wgan-clip", "cifar10"), 40000), (("wgan-gp", "cifar10"), 4000),
-                     (("wgan-gp-dcgan", "cifar10"), 3000), (("sngan", "mnist"), 10000),
+                     (("wgan-gp", "cifar100"), 4000), (("wgan-gp-dcgan", "cifar10"), 3000), (("sngan", "mnist"), 10000),
                      (("sngan", "fashion-mnist"), 10000))
 CPU_LR_DECAY_BY_DATA = ((("sngan", "mnist"), 8000), (("sngan", "fashion-mnist"), 8000))
 # paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k

@@ -27,23 +27,23 @@ def test_unknown_profile_lists_valid_ones():
 
 def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only():
     c = get_profile("cpu")
-    assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp", dataset="cifar100")
-    assert train_iters(c, "wgan-gp", dataset="cifar100") == train_iters(c, "wgan-gp") == 1000   # table 05
+    assert train_iters(c, "wgan-gp", dataset="mnist") == 2 * train_iters(c, "wgan-gp") == 2000   # preset-wide 1,000
     assert train_iters(c, "wgan-gp", 0.25, dataset="mnist") == 500
-    # A2's CIFAR-10 pair (issue 18 part 2): 4,000 it against a quarter, 1,000
-    pair = train_iters(c, "wgan-gp", dataset="cifar10"), train_iters(c, "wgan-gp", 0.25, dataset="cifar10")
-    assert pair == (4000, 1000)
+    # A2's pair (issue 18 part 2) on both CIFARs, tables 04 and 05: 4,000 it against a quarter, 1,000
+    for ds in ("cifar10", "cifar100"):
+        assert (train_iters(c, "wgan-gp", dataset=ds), train_iters(c, "wgan-gp", 0.25, dataset=ds)) == (4000, 1000)
 
 
-def test_the_committed_1000_it_cifar10_wgan_gp_is_the_short_run_of_the_a2_pair():
-    # it moved from wgan-gp-cifar10 to the short run's folder: its saved config must be the one the zoo asks for
+@pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
+def test_the_committed_1000_it_cifar_wgan_gp_is_the_short_run_of_the_a2_pair(dataset):
+    # it moved from wgan-gp-{dataset} to the short run's folder: its saved config must be the one the zoo asks for
     # there, or notebook 04 would try to retrain (or refuse) it
     import torch
     from pathlib import Path
     from gan_repro.analysis.zoo import train_config
-    g = Path(__file__).resolve().parents[1] / "results/cpu/02_train_zoo/runs/wgan-gp-cifar10-x0.25/generator.pt"
+    g = Path(__file__).resolve().parents[1] / f"results/cpu/02_train_zoo/runs/wgan-gp-{dataset}-x0.25/generator.pt"
     saved = torch.load(g, map_location="cpu", weights_only=False)
-    want = train_config("wgan-gp", "cifar10", get_profile("cpu"), 0, budget=0.25)
+    want = train_config("wgan-gp", dataset, get_profile("cpu"), 0, budget=0.25)
     assert (saved["config_hash"], saved["step"], saved["finished"]) == (want.hash(), 1000, True)
 
 
