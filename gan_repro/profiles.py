@@ -81,7 +81,7 @@ CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-
 # notebook 04 at 615d20c), so both sides of a 4:1 pair have learned. The 4,000-it run: 103 min at 1.55 s/it
 # on a slower AMD machine; FID-1000 116.4, GAN-test 49.8 % (notebook 04 at ad68055). CIFAR-100 (table 05)
 # gets the same pair: its 1,000-it model becomes the short run; the 4,000-it run took 103.6 min at 1.56 s/it
-# (the same AMD machine): FID-1000 149.2 against 190.7 (notebook 05 at 16e2a9d).
+# (also a slower AMD machine): FID-1000 149.2 against 190.7 (notebook 05 at 16e2a9d).
 CPU_ITERS_BY_DATA = ((("wgan-gp", "mnist"), 2000), (("wgan-clip", "cifar10"), 40000), (("wgan-gp", "cifar10"), 4000),
                      (("wgan-gp", "cifar100"), 4000), (("wgan-gp-dcgan", "cifar10"), 3000), (("sngan", "mnist"), 10000),
                      (("sngan", "fashion-mnist"), 10000))
