@@ -37,7 +37,7 @@ def test_a_per_dataset_budget_overrides_the_preset_budget_on_that_dataset_only()
 @pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
 def test_the_committed_1000_it_cifar_wgan_gp_is_the_short_run_of_the_a2_pair(dataset):
     # it moved from wgan-gp-{dataset} to the short run's folder: its saved config must be the one the zoo asks for
-    # there, or notebook 04 would try to retrain (or refuse) it
+    # there, or notebook 04 or 05 would try to retrain (or refuse) it
     import torch
     from pathlib import Path
     from gan_repro.analysis.zoo import train_config
