@@ -24,7 +24,7 @@ from gan_repro.classifiers import (
 from gan_repro.data import ImageSet
 from gan_repro.metrics import evaluate, extract_features, feature_stats, frechet_distance, inception_score
 from gan_repro.metrics.gan_train_test import gan_train
-from gan_repro.profiles import Profile
+from gan_repro.profiles import Profile, classifier_epochs
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def table_config(dataset: str, profile: Profile, real_train: ImageSet, seed: int
     n_train = min(profile.n_gan_train, len(real_train)) if profile.n_gan_train else len(real_train)
     n_ref = min(profile.n_classifier_train or len(real_train), len(real_train))
     return TableConfig(dataset, (small, large), min(profile.n_swd_images, large), n_train, n_ref,
-                       preset(dataset, profile.classifier_epochs, seed), seed)
+                       preset(dataset, classifier_epochs(profile, dataset), seed), seed)
 
 
 def table_header(tc: TableConfig, real_train: ImageSet, real_test: ImageSet, profile: str) -> str:

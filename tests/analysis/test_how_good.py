@@ -29,6 +29,17 @@ def test_table_config_is_capped_by_the_real_set():
     assert how_good.table_config("cifar100", get_profile("smoke"), small).n_reference == 1117
 
 
+def test_cpu_gan_train_on_mnist_likes_uses_the_whole_real_train_size_and_ten_epochs():
+    # issue 18 part 1: the paper's GAN-train set is as large as the real train set; the MNIST-likes' convnet
+    # trains 10 epochs for reference and GAN-train alike, the CIFAR ResNets keep the profile's 5
+    mnist = ImageSet(torch.zeros(60000, 1, 28, 28, dtype=torch.uint8), torch.arange(60000) % 10)
+    for ds in ("mnist", "fashion-mnist"):
+        tc = how_good.table_config(ds, get_profile("cpu"), mnist)
+        assert (tc.n_gan_train, tc.n_reference, tc.classifier.epochs) == (60000, 60000, 10)
+    assert how_good.table_config("cifar10", get_profile("cpu"), fake_set(5438, classes=10)).classifier.epochs == 5
+    assert how_good.table_config("mnist", get_profile("smoke"), mnist).classifier.epochs == 1
+
+
 def test_side_by_side_puts_paper_next_to_ours_in_percent():
     ours = pd.DataFrame([{"model": "SNGAN", "gan_train": 0.5, "fid_large": 40.0}])
     side = how_good.side_by_side(ours, {"SNGAN": {"gan_train": 82.2, "fid_large": 11.8}}, ("gan_train", "fid_large"))
