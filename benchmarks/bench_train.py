@@ -8,7 +8,8 @@ each other down by up to ~80x.
       and the new one (fast=True, plus --compile) side by side in one process, alternating blocks of
       --steps iterations, so both see the same machine; prints medians and old/new per preset.
       --parts P: only those FAST_PARTS on the new side (each change's own gain); --parts none with no
-      --compile runs the same code on both sides: its ratios (0.96-1.00x) are the measurement's noise
+      --compile runs the same code on both sides: its ratios (0.96-1.00x) are the measurement's noise.
+      --precision bf16: the new side also trains under bfloat16 autocast (an opt-in that changes the numbers)
   python benchmarks/bench_train.py --ops [--fast 0|1]               torch.profiler: where a step's time goes
   --device cuda: any mode on a GPU (timings synchronise the device; --ops adds CUDA kernel time)
 """
@@ -50,7 +51,7 @@ def _time(t: Trainer, steps: int) -> float:
 def plain(a, prof, width):
     for ds in a.datasets.split(","):
         for name in a.presets.split(","):
-            t = _trainer(name, ds, prof, width, fast=bool(a.fast))
+            t = _trainer(name, ds, prof, width, fast=bool(a.fast), precision=a.precision)
             for _ in range(1 if DEVICE == "cpu" else 5):     # warm-up (a GPU also picks its conv kernels)
                 t.train_step()
             sec = _time(t, a.steps)
@@ -64,7 +65,7 @@ def compare(a, prof, width):
     for ds in a.datasets.split(","):
         for name in a.presets.split(","):
             old = _trainer(name, ds, prof, width, fast=False)
-            new = _trainer(name, ds, prof, width, a.parts, fast=True, compile=a.compile)
+            new = _trainer(name, ds, prof, width, a.parts, fast=True, compile=a.compile, precision=a.precision)
             old.train_step()
             t0 = time.perf_counter()
             new.train_step()                                 # warm-up (and compilation, if any)
@@ -84,7 +85,7 @@ def ops(a, prof, width):
     from torch.profiler import ProfilerActivity, profile
     for ds in a.datasets.split(","):
         for name in a.presets.split(","):
-            t = _trainer(name, ds, prof, width, fast=bool(a.fast), compile=a.compile)
+            t = _trainer(name, ds, prof, width, fast=bool(a.fast), compile=a.compile, precision=a.precision)
             t.train_step()
             acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if DEVICE.startswith("cuda") else [])
             with profile(activities=acts) as p:
@@ -106,6 +107,7 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--parts", default="", help="--compare: the new path's FAST_PARTS, comma-separated "
                    "(default all; 'none' = only --compile), to measure each change's own gain")
+    p.add_argument("--precision", default="fp32", help="fp32 | bf16: plain, --ops and --compare's new side")
     p.add_argument("--ops", action="store_true")
     p.add_argument("--rows", type=int, default=15)
     p.add_argument("--device", default="cpu", help="cpu or cuda[:k]")
@@ -115,7 +117,7 @@ def main():
     prof = get_profile(a.profile)
     width = a.width or prof.width
     print(f"profile={prof.name} width={width} batch={prof.train_batch_size} threads={torch.get_num_threads()} "
-          f"torch={torch.__version__} device={DEVICE}")
+          f"torch={torch.__version__} device={DEVICE} precision={a.precision}")
     a.parts = None if a.parts in ("", "all") else () if a.parts == "none" else tuple(a.parts.split(","))
     (compare if a.compare else ops if a.ops else plain)(a, prof, width)
 

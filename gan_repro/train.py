@@ -54,6 +54,9 @@ class TrainConfig:
     d_sn: bool | None = None    # the same for D (use_sn_d): B3's search for a setting that collapses
     compile: bool = False       # torch.compile G's and D's training forward (inductor); opt-in, see _speed_setup.
                                 # Not in the hash: it changes float order only, and a run may resume either way
+    precision: str = "fp32"     # "fp32" | "bf16": G's and D's training calls under bfloat16 autocast (issue 20).
+                                # Opt-in only: it changes the numbers, so it enters the hash (and the run's name
+                                # in results via its config). Weights, optimiser states and losses stay fp32
 
     def hash(self) -> str:
         d = asdict(self)
@@ -67,7 +70,8 @@ class TrainConfig:
 
 # fields added after runs were committed: they enter the config hash only when set away from this default
 _LATE_FIELDS = {"ema": True, "fast": True, "r1_gamma": 0.0, "g_sigma_bound": 0.0, "ortho_beta": None,
-                "lr_scale": 1.0, "g_sn": None, "init": None, "lr_decay_start": None, "d_sn": None}
+                "lr_scale": 1.0, "g_sn": None, "init": None, "lr_decay_start": None, "d_sn": None,
+                "precision": "fp32"}
 # fields that never enter the hash: how a run executes, not what it trains
 _RUNTIME_FIELDS = ("compile",)
 # fields a finished run may differ in and still be continued exactly by a longer one: the schedule of
@@ -85,6 +89,7 @@ def lr_factor(step: int, start: int | None, iters: int) -> float:
 
 # the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
 FAST_PARTS = ("joint_d", "foreach", "channels_last")
+PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}     # TrainConfig.precision -> autocast dtype (None: off)
 
 
 class CheckpointError(RuntimeError):
@@ -112,6 +117,8 @@ class Trainer:
         if unknown:
             raise ValueError(f"unknown fast-path parts {sorted(unknown)}; valid: {', '.join(FAST_PARTS)}")
         self.fast_parts = parts
+        if cfg.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {cfg.precision!r}; valid: {', '.join(PRECISIONS)}")
         self.preset = get_preset(cfg.preset)
         for net, on in (("g", cfg.g_sn), ("d", cfg.d_sn)):
             if on is not None:
@@ -189,6 +196,11 @@ class Trainer:
         if self.cfg.compile:
             self.G_train, self.D_train = (torch.compile(m, dynamic=False) for m in (self.G, self.D))
 
+    def _amp(self):
+        """Autocast for G's and D's training calls when cfg.precision asks for it (a no-op context for fp32)."""
+        dtype = PRECISIONS[self.cfg.precision]
+        return torch.autocast(torch.device(self.cfg.device).type, dtype=dtype or torch.bfloat16, enabled=dtype is not None)
+
     def _optimiser(self, model, lr):
         fast = {"foreach": True} if self._foreach else {}
         if self.preset.optimizer == "adam":
@@ -225,25 +237,27 @@ class Trainer:
             real, y = self._real_batch()
             # fakes take the real batch's labels, so every GP interpolate is between two images of one class
             z = torch.randn(b, self.z_dim, generator=self.gen).to(dev)
-            with torch.no_grad():
+            with torch.no_grad(), self._amp():
                 fake = self.G_train(z, y)
-            if self._joint_d:                                     # (2B,) scores in one call
-                out = self.D_train(torch.cat([real, fake]), None if y is None else torch.cat([y, y]))
-                s_real, s_fake = out[:b], out[b:]
-            else:
-                s_real, s_fake = self.D_train(real, y), self.D_train(fake, y)
-            loss_d, l_real, l_fake = d_loss(p.loss, s_real, s_fake)
-            if p.gp_weight:
-                loss_d = loss_d + gradient_penalty(self.D, real, fake, y, self.gen, p.gp_weight)
-            if self.cfg.r1_gamma:
-                loss_d = loss_d + r1_penalty(self.D, real, y, self.cfg.r1_gamma)
+            with self._amp():                                     # fp32: a no-op; scores and losses in fp32
+                if self._joint_d:                                 # (2B,) scores in one call
+                    out = self.D_train(torch.cat([real, fake]), None if y is None else torch.cat([y, y])).float()
+                    s_real, s_fake = out[:b], out[b:]
+                else:
+                    s_real, s_fake = self.D_train(real, y).float(), self.D_train(fake, y).float()
+                loss_d, l_real, l_fake = d_loss(p.loss, s_real, s_fake)
+                if p.gp_weight:
+                    loss_d = loss_d + gradient_penalty(self.D, real, fake, y, self.gen, p.gp_weight)
+                if self.cfg.r1_gamma:
+                    loss_d = loss_d + r1_penalty(self.D, real, y, self.cfg.r1_gamma)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
             if p.clip:
                 clip_weights(self.d_core, p.clip, foreach=self._foreach)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
-        loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y))
+        with self._amp():
+            loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y).float())
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         if self._ortho_beta:

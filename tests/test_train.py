@@ -1,5 +1,6 @@
 """Trainer on real MNIST at toy width: resume is bit-identical, finished runs load, bad checkpoints fail."""
 import json
+import math
 
 import pytest
 import torch
@@ -174,7 +175,7 @@ def test_late_config_fields_leave_old_hashes_alone():
     cfg = _cfg()
     # a config written before `ema`, `fast`, `compile` and the BigGAN-study fields existed: committed runs keep loading
     late = ("ema", "fast", "compile", "r1_gamma", "g_sigma_bound", "ortho_beta", "lr_scale", "g_sn", "init",
-            "lr_decay_start", "d_sn")
+            "lr_decay_start", "d_sn", "precision")
     old = {k: v for k, v in asdict(cfg).items() if k not in late}
     assert cfg.hash() == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:16]
     assert _cfg(ema=False).hash() != cfg.hash() and _cfg(fast=False).hash() != cfg.hash()
@@ -210,6 +211,29 @@ def test_biggan_stabilisers_and_ortho_override_change_the_step(tmp_path):
     assert not any(hasattr(m, "parametrizations") for m in t.d_core.modules())
     assert any(hasattr(m, "parametrizations") for m in t.g_core.modules())           # G keeps its SN
     assert t._joint_d                                       # neither BN nor SN left in D: one call on [real; fake]
+
+
+@pytest.mark.parametrize("preset", ["wgan-gp", "sngan", "biggan"])
+def test_bf16_is_an_opt_in_that_names_itself_and_changes_only_the_precision(tmp_path, preset):
+    # issue 20: bfloat16 autocast is never the default and enters the config hash, so a bf16 run can neither
+    # pass for nor continue an fp32 one. From the same init, D's scores of one real batch under it are the fp32
+    # scores at bf16's ~3 significant digits, not bit-equal; a step stays finite and the weights fp32
+    assert _cfg().precision == "fp32" and _cfg(precision="bf16").hash() != _cfg().hash()
+    with pytest.raises(ValueError, match="valid: fp32, bf16"):
+        Trainer(_cfg(precision="fp16"), tmp_path / "bad", progress=False)
+    full, half = (Trainer(_cfg(preset=preset, precision=p, spectra_every=0), tmp_path / p, progress=False)
+                  for p in ("fp32", "bf16"))
+    real, y = full._real_batch()
+    seen = []                                               # the dtype D's first conv computes in
+    conv = next(m for m in half.d_core.modules() if isinstance(m, torch.nn.Conv2d))
+    conv.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    with half._amp():
+        s_half = half.D(real, y)
+    s_full = full.D(real, y)
+    assert seen == [torch.bfloat16] and not torch.equal(s_half.float(), s_full)
+    assert torch.allclose(s_half.float(), s_full, rtol=0.03, atol=0.03 * s_full.abs().max().item())
+    assert all(math.isfinite(v) for v in half.train_step().values())
+    assert all(q.dtype == torch.float32 for m in (half.g_core, half.d_core) for q in m.parameters())
 
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp", "sngan", "biggan"])
