@@ -6,9 +6,11 @@ pool3). The paths agree when the difference of their mean FIDs is within the see
 Writes results/cpu/20_train_speed/{table.csv, metrics.json} with provenance. About 40 min on 2 cores.
 
   python benchmarks/train_equivalence.py [--dataset mnist] [--seeds 0,1,2] [--runs dcgan:2000,sngan:500] [--append]
+      [--paths old,new]
 
 --append keeps the rows of the table already there (a seed added in a later session); every row carries
-the commit that trained it.
+the commit that trained it. --paths bf16 --append adds the opt-in bfloat16 path (the fast path under
+autocast, TrainConfig.precision) beside the committed old and new rows; every path is compared with old.
 """
 import argparse
 import json
@@ -26,6 +28,8 @@ from gan_repro.profiles import get_profile
 from gan_repro.results import Run
 from gan_repro.train import Trainer, TrainConfig
 
+PATHS = {"old": dict(fast=False), "new": dict(fast=True), "bf16": dict(fast=True, precision="bf16")}
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -34,7 +38,12 @@ def main():
     p.add_argument("--runs", default="dcgan:2000,sngan:500")
     p.add_argument("--n", type=int, default=500)
     p.add_argument("--append", action="store_true", help="keep the rows already in the results table")
+    p.add_argument("--paths", default="old,new", help=f"which of {', '.join(PATHS)} to train")
     a = p.parse_args()
+    paths = a.paths.split(",")
+    unknown = set(paths) - set(PATHS)
+    if unknown:
+        raise SystemExit(f"unknown paths {sorted(unknown)}; valid: {', '.join(PATHS)}")
     prof = get_profile("cpu")
     run = Run("20_train_speed", "cpu", 0)
     kept = _kept_rows(run.out) if a.append else []
@@ -46,31 +55,34 @@ def main():
     for spec in a.runs.split(","):
         preset, iters = spec.split(":")
         for seed in map(int, a.seeds.split(",")):
-            for fast in (False, True):
+            for path in paths:
                 cfg = TrainConfig(preset=preset, dataset=a.dataset, iters=int(iters), batch_size=prof.train_batch_size,
-                                  width=prof.width, seed=seed, fast=fast, ckpt_every=int(iters), log_every=50)
+                                  width=prof.width, seed=seed, ckpt_every=int(iters), log_every=50, **PATHS[path])
                 t0 = time.perf_counter()
-                t = Trainer(cfg, work / f"{preset}-{seed}-{fast}").fit()
+                t = Trainer(cfg, work / f"{preset}-{seed}-{path}").fit()
                 sec = time.perf_counter() - t0
                 fake, _ = t.sample(a.n, torch.Generator().manual_seed(seed))
                 fid = evaluate(fake, test.images[:a.n], ["fid"], extractor=ext, progress=False,
                                real_features=real)["fid"]
-                rows.append({"preset": preset, "iters": int(iters), "seed": seed, "path": "new" if fast else "old",
+                rows.append({"preset": preset, "iters": int(iters), "seed": seed, "path": path,
                              "train_s": sec, f"fid_{a.n}": fid, "commit": run.git["commit"]})
                 print(rows[-1], flush=True)
                 run.save(pd.DataFrame(kept + rows), {"partial": True, "n": a.n})   # an interrupted run keeps its rows
     df = pd.DataFrame(kept + rows)
     summary = []
     for (preset, iters), d in df.groupby(["preset", "iters"], sort=False):
-        f = {k: d[d.path == k][f"fid_{a.n}"].tolist() for k in ("old", "new")}
-        if min(len(f["old"]), len(f["new"])) < 2:
-            continue                                    # a spread needs two seeds per path
-        gap = abs(statistics.mean(f["old"]) - statistics.mean(f["new"]))
-        spread = max(statistics.stdev(f["old"]), statistics.stdev(f["new"]))
-        summary.append({"preset": preset, "iters": iters, "old_mean": statistics.mean(f["old"]),
-                        "old_sd": statistics.stdev(f["old"]), "new_mean": statistics.mean(f["new"]),
-                        "new_sd": statistics.stdev(f["new"]), "gap": gap, "within_spread": gap <= spread,
-                        "old_train_s": d[d.path == "old"].train_s.median(), "new_train_s": d[d.path == "new"].train_s.median()})
+        old = d[d.path == "old"][f"fid_{a.n}"].tolist()
+        for path in [k for k in PATHS if k != "old"]:
+            f = d[d.path == path][f"fid_{a.n}"].tolist()
+            if min(len(old), len(f)) < 2:
+                continue                                # a spread needs two seeds per path
+            gap = abs(statistics.mean(old) - statistics.mean(f))
+            spread = max(statistics.stdev(old), statistics.stdev(f))
+            summary.append({"preset": preset, "iters": iters, "path": path, "old_mean": statistics.mean(old),
+                            "old_sd": statistics.stdev(old), "mean": statistics.mean(f), "sd": statistics.stdev(f),
+                            "gap": gap, "within_spread": gap <= spread,
+                            "old_train_s": d[d.path == "old"].train_s.median(),
+                            "train_s": d[d.path == path].train_s.median()})
     print(pd.DataFrame(summary).to_string())
     run.save(df, {"summary": summary, "criterion": "|mean FID old - mean FID new| <= the larger seed sd",
                   "n": a.n, "width": prof.width, "batch_size": prof.train_batch_size,
