@@ -95,7 +95,7 @@ CPU_LR_DECAY_BY_DATA = ((("sngan", "mnist"), 8000), (("sngan", "fashion-mnist"),
 # had not converged, so the MNIST-likes' convnet (reference and GAN-train alike) trains for 10 (~9 min each).
 # CIFAR ResNets (issue 18 part 5, results/cpu/classifier_epochs/, per-image crops and flips, one-cycle Adam):
 # CIFAR-10 test accuracy 50.3 % at 5 epochs -> 63.4 / 68.5 / 71.9 / 73.2 % at 15 / 30 / 60 / 90. 30 is the knee:
-# 60 buys 3.4 points for twice the time (6.2 -> 14 min a classifier, and 04/06/07/08 each train 8-20 of them).
+# 60 buys 3.4 points for twice the time (6.2 -> 14 min a classifier, and 04-08 each train 5-20 of them).
 # CIFAR-100's subset (1,117 images) is cheap, 4 min at 120 epochs: 6.3 % at 5 -> 10.8 / 12.2 / 13.9 % at 30/60/120.
 CPU_CLASSIFIER_EPOCHS_BY_DATA = (("mnist", 10), ("fashion-mnist", 10), ("cifar10", 30), ("cifar100", 120))
 # paper: WGAN-GP 100k generator iterations (Gulrajani 2017), SNGAN 50k (Miyato 2018), the rest 100k
