@@ -144,7 +144,7 @@ class TableScorer:
         else:
             r["gan_test"] = accuracy(self.model, fake.images[:n], fake.labels[:n])
             k = min(tc.n_gan_train, len(fake))
-            r["gan_train"] = gan_train(fake.images[:k], fake.labels[:k], self.test, tc.classifier)
+            r["gan_train"] = gan_train(fake.images[:k], fake.labels[:k], self.test, tc.classifier, cache=True)
             r["n_gan_train"] = k
         return r
 

@@ -1,6 +1,9 @@
 """The studies of *How good is my GAN?* sec. 5: subsampling and corruption (A3-A5), generated-set size
 (A6, Fig. 4) and GAN data augmentation (A7). All build on a `how_good.TableScorer` of one dataset.
 
+GAN-train classifiers are cached (config + data fingerprint): A3's fraction 1 and A4's level 0 train on the
+same images, as do A5x's noisy row and A5's full pool, and an interrupted study resumes where it stopped.
+
 Classifier budget: a GAN-train classifier on fewer images than the reference set gets proportionally
 more epochs (capped at MAX_EPOCH_FACTOR x), so every point of a curve has about the same number of
 optimiser steps; otherwise small sets would mostly measure under-training.
@@ -44,7 +47,7 @@ def subsampling(scorer, fake: ImageSet, fractions: tuple) -> pd.DataFrame:
         distinct = subset(fake, torch.arange(k))                      # labels cycle, so still balanced
         rep = subset(distinct, torch.arange(n) % k)
         rows.append({"fraction": f, "n_distinct": k,
-                     "gan_train": gan_train(rep.images, rep.labels, scorer.test, scorer.tc.classifier),
+                     "gan_train": gan_train(rep.images, rep.labels, scorer.test, scorer.tc.classifier, cache=True),
                      "gan_test": accuracy(scorer.model, distinct.images, distinct.labels)})
     return pd.DataFrame(rows)
 
@@ -57,7 +60,7 @@ def salt_and_pepper(scorer, fake: ImageSet, levels: tuple, seed: int) -> pd.Data
         x = fake.images[:n] if lv == 0 else corrupt(fake.images[:n], "salt_and_pepper", lv,
                                                     torch.Generator().manual_seed(seed))
         rows.append({"level": lv,
-                     "gan_train": gan_train(x, fake.labels[:n], scorer.test, scorer.tc.classifier),
+                     "gan_train": gan_train(x, fake.labels[:n], scorer.test, scorer.tc.classifier, cache=True),
                      "gan_test": accuracy(scorer.model, x, fake.labels[:n])})
     return pd.DataFrame(rows)
 
@@ -79,7 +82,7 @@ def real_noise(scorer, sigma: float, seed: int) -> pd.DataFrame:
         f = extract_features(test_x[:n], scorer.extractor, progress=False)
         fid = frechet_distance(*feature_stats(f), *feature_stats(scorer.real_feats[:n])).value
         labels = scorer.train.labels[:tc.n_reference]
-        gtrain = scorer.real_acc if s == 0 else gan_train(train_x, labels, scorer.test, tc.classifier)
+        gtrain = scorer.real_acc if s == 0 else gan_train(train_x, labels, scorer.test, tc.classifier, cache=True)
         rows.append({"sigma": s, "fid": fid, "n_fid": n, "gan_train": gtrain,
                      "gan_test": accuracy(scorer.model, test_x, scorer.test.labels)})
     return pd.DataFrame(rows)
@@ -112,7 +115,7 @@ def diversity_loss(scorer, sigma: float, fraction: float, seed: int) -> pd.DataF
         cfg = steps_matched(tc.classifier, len(s), len(pool))
         rows.append({"set": name, "n_distinct": len(s), "n_fid": n, "fid": frechet_distance(
                          *feature_stats(f), *feature_stats(ref)).value,
-                     "gan_train": gan_train(s.images, s.labels, scorer.test, cfg), "epochs": cfg.epochs,
+                     "gan_train": gan_train(s.images, s.labels, scorer.test, cfg, cache=True), "epochs": cfg.epochs,
                      "gan_test": accuracy(scorer.model, s.images, s.labels), "sigma": sigma})
     return pd.DataFrame(rows)
 
@@ -131,7 +134,7 @@ def set_size_curve(scorer, sources: dict, sizes: tuple, seed: int) -> pd.DataFra
             n = min(n, len(s))
             cfg = steps_matched(scorer.tc.classifier, n, n_ref)
             rows.append({"source": name, "n": n, "epochs": cfg.epochs,
-                         "gan_train": gan_train(s.images[:n], s.labels[:n], scorer.test, cfg)})
+                         "gan_train": gan_train(s.images[:n], s.labels[:n], scorer.test, cfg, cache=True)})
             bar.update()
     bar.close()
     return pd.DataFrame(rows)

@@ -32,11 +32,15 @@ def gan_test(fake: torch.Tensor, fake_labels, real_classifier: torch.nn.Module, 
 
 
 def gan_train(fake: torch.Tensor, fake_labels, real_test: ImageSet, cfg: ClassifierConfig,
-              progress: bool = False) -> float:
-    """Accuracy on the real test set of a classifier trained (seeded, cfg) on generated images."""
+              progress: bool = False, cache: bool = False) -> float:
+    """Accuracy on the real test set of a classifier trained (seeded, cfg) on generated images.
+
+    cache=True keeps the classifier under its config + data fingerprint (`train_classifier`): a study that
+    trains on the same images twice, or is rerun after an interruption, loads it instead of retraining.
+    """
     _check_labelled(fake, fake_labels, cfg.n_classes, "generated images")
     if fake.shape[1:] != real_test.images.shape[1:]:
         raise ValueError(f"generated images {tuple(fake.shape[1:])} differ from real ones "
                          f"{tuple(real_test.images.shape[1:])}")
-    model = train_classifier(cfg, ImageSet(fake, torch.as_tensor(fake_labels)), progress=progress, cache=False)
+    model = train_classifier(cfg, ImageSet(fake, torch.as_tensor(fake_labels)), progress=progress, cache=cache)
     return accuracy(model, real_test.images, real_test.labels)

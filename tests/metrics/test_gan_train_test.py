@@ -1,7 +1,10 @@
 """GAN-train / GAN-test on real MNIST with stand-in generators: the paper's core argument as tests."""
+from dataclasses import replace
+
 import pytest
 import torch
 
+from gan_repro import classifiers
 from gan_repro.classifiers import ClassifierConfig, Scorer, accuracy, train_classifier
 from gan_repro.data import ImageSet, load_dataset
 from gan_repro.metrics import evaluate
@@ -81,3 +84,20 @@ def test_pool3_probe_fits_separable_features_and_rejects_bad_input():
         train_probe(torch.full((4, 2), float("nan")), torch.zeros(4, dtype=torch.long), ProbeConfig(2))
     with pytest.raises(ValueError, match=r"\(N, D\) features and N labels"):
         train_probe(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long), ProbeConfig(2))
+
+
+def test_cached_gan_train_loads_what_it_trained_and_keys_on_the_images(setup, tmp_path, monkeypatch):
+    _, held_out, test, _, _ = setup
+    monkeypatch.setenv("GAN_REPRO_CACHE", str(tmp_path))
+    cfg, x, y = replace(CFG, epochs=1), held_out.images[:500], held_out.labels[:500]
+    first = gan_train(x, y, test, cfg, cache=True)
+    assert len(list((tmp_path / "classifiers").glob("*.pt"))) == 1
+
+    def no_training(*args, **kwargs):
+        raise RuntimeError("trained again")
+    monkeypatch.setattr(classifiers, "fit_epochs", no_training)
+    assert gan_train(x, y, test, cfg, cache=True) == first        # the same images: loaded, not retrained
+    with pytest.raises(RuntimeError, match="trained again"):      # other images (one pixel): a new model
+        gan_train(torch.cat([x[:1] ^ 1, x[1:]]), y, test, cfg, cache=True)
+    with pytest.raises(RuntimeError, match="trained again"):      # the default stays uncached
+        gan_train(x, y, test, cfg)
