@@ -1,7 +1,7 @@
 """The studies of *How good is my GAN?* sec. 5: subsampling and corruption (A3-A5), generated-set size
 (A6, Fig. 4) and GAN data augmentation (A7). All build on a `how_good.TableScorer` of one dataset.
 
-GAN-train classifiers are cached (config + data fingerprint): A3's fraction 1 and A4's level 0 train on the
+Every classifier here is cached (config + data fingerprint): A3's fraction 1 and A4's level 0 train on the
 same images, as do A5x's noisy row and A5's full pool, and an interrupted study resumes where it stopped.
 
 Classifier budget: a GAN-train classifier on fewer images than the reference set gets proportionally
@@ -156,7 +156,7 @@ def augmentation(real_train: ImageSet, real_test: ImageSet, gans: dict, cfg: Cla
         real = subset(real_train, torch.arange(k))
         fake = draw(t, n_fake or k, seed + 1)
         both = ImageSet(torch.cat([real.images, fake.images]), torch.cat([real.labels, fake.labels]))
-        accs = [accuracy(train_classifier(cfg, d, progress=False, cache=False), real_test.images, real_test.labels)
+        accs = [accuracy(train_classifier(cfg, d, progress=False), real_test.images, real_test.labels)
                 for d in (real, both)]
         rows.append({"k": k, "n_fake": len(fake), "real": accs[0], "real+gan": accs[1]})
     return pd.DataFrame(rows)
