@@ -7,6 +7,7 @@ bit-identically (tests/test_train.py). Checkpoints are written atomically every 
 from __future__ import annotations
 
 import copy
+import contextlib
 import hashlib
 import json
 import shutil
@@ -197,9 +198,12 @@ class Trainer:
             self.G_train, self.D_train = (torch.compile(m, dynamic=False) for m in (self.G, self.D))
 
     def _amp(self):
-        """Autocast for G's and D's training calls when cfg.precision asks for it (a no-op context for fp32)."""
+        """Autocast for G's and D's training calls when cfg.precision asks for it; fp32 (the default and the hot
+        path) gets a plain no-op context, not a disabled autocast that still saves and restores its state."""
         dtype = PRECISIONS[self.cfg.precision]
-        return torch.autocast(torch.device(self.cfg.device).type, dtype=dtype or torch.bfloat16, enabled=dtype is not None)
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(torch.device(self.cfg.device).type, dtype=dtype)
 
     def _optimiser(self, model, lr):
         fast = {"foreach": True} if self._foreach else {}
