@@ -84,7 +84,7 @@ def main():
                             "old_train_s": d[d.path == "old"].train_s.median(),
                             "train_s": d[d.path == path].train_s.median()})
     print(pd.DataFrame(summary).to_string())
-    run.save(df, {"summary": summary, "criterion": "|mean FID old - mean FID new| <= the larger seed sd",
+    run.save(df, {"summary": summary, "criterion": "per path: |mean FID old - mean FID path| <= the larger seed sd",
                   "n": a.n, "width": prof.width, "batch_size": prof.train_batch_size,
                   "threads": torch.get_num_threads()})
 
