@@ -10,6 +10,8 @@ each other down by up to ~80x.
       --parts P: only those FAST_PARTS on the new side (each change's own gain); --parts none with no
       --compile runs the same code on both sides: its ratios (0.96-1.00x) are the measurement's noise.
       --precision bf16: the new side also trains under bfloat16 autocast (an opt-in that changes the numbers)
+      --csv F: append each preset's medians and ratio to F, with the commit and the CPU (the README's table:
+      results/cpu/20_train_speed/bench_precision.csv)
   python benchmarks/bench_train.py --ops [--fast 0|1]               torch.profiler: where a step's time goes
   --device cuda: any mode on a GPU (timings synchronise the device; --ops adds CUDA kernel time)
 """
@@ -77,8 +79,36 @@ def compare(a, prof, width):
             mo, mn = statistics.median(times["old"]), statistics.median(times["new"])
             ratios.append(mo / mn)
             print(f"{name:14s} {ds:8s} {mo:9.3f} {mn:9.3f} {mo / mn:7.2f}x  {setup:6.1f}", flush=True)
+            if a.csv:
+                _append_row(a, {"preset": name, "dataset": ds, "precision": a.precision, "old_s_per_it": round(mo, 3),
+                                "new_s_per_it": round(mn, 3), "old_over_new": round(mo / mn, 2), "rounds": a.rounds,
+                                "steps": a.steps, "width": width, "batch": prof.train_batch_size})
     print(f"median old/new over {len(ratios)} runs: {statistics.median(ratios):.2f}x "
           f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
+
+
+def _append_row(a, row: dict) -> None:
+    """One --compare result to the --csv file (header when new), with what ran it: parts, threads, commit, CPU."""
+    import csv
+    import datetime
+    import os
+    from pathlib import Path
+
+    from gan_repro.results import git_state
+    info = Path("/proc/cpuinfo").read_text() if os.path.exists("/proc/cpuinfo") else ""
+    cpu = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "?")
+    isa = next((f for f in ("avx512_bf16", "avx512f", "avx2") if f in info.split()), "?")   # the widest it has
+    git = git_state()
+    row = {**row, "parts": "all" if a.parts is None else "+".join(a.parts) or "none", "threads": torch.get_num_threads(),
+           "commit": (git["commit"] or "?")[:7], "dirty": git["dirty"], "cpu": f"{cpu}, {isa}",
+           "date": datetime.date.today().isoformat()}
+    path = Path(a.csv)
+    new = not path.exists()
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(row))
+        if new:
+            w.writeheader()
+        w.writerow(row)
 
 
 def ops(a, prof, width):
@@ -108,6 +138,7 @@ def main():
     p.add_argument("--parts", default="", help="--compare: the new path's FAST_PARTS, comma-separated "
                    "(default all; 'none' = only --compile), to measure each change's own gain")
     p.add_argument("--precision", default="fp32", help="fp32 | bf16: plain, --ops and --compare's new side")
+    p.add_argument("--csv", default="", help="--compare: append each preset's row to this CSV (with commit and CPU)")
     p.add_argument("--ops", action="store_true")
     p.add_argument("--rows", type=int, default=15)
     p.add_argument("--device", default="cpu", help="cpu or cuda[:k]")

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from gan_repro.data import load_dataset, make_card, to_model, to_uint8
 from gan_repro.losses import (add_ortho_grad_, clamp_singular_values_, clip_weights, d_loss, g_loss,
                               gradient_penalty, r1_penalty)
+from gan_repro.models.layers import frozen
 from gan_repro.presets import get_preset, make_gan, model_field, with_model, with_sn
 
 
@@ -89,7 +90,7 @@ def lr_factor(step: int, start: int | None, iters: int) -> float:
 
 
 # the parts of the fast path (TrainConfig.fast), each switchable on its own for benchmarks/bench_train.py
-FAST_PARTS = ("joint_d", "foreach", "channels_last")
+FAST_PARTS = ("joint_d", "foreach", "channels_last", "freeze_d", "fold_resample")
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16}     # TrainConfig.precision -> autocast dtype (None: off)
 
 
@@ -180,11 +181,15 @@ class Trainer:
         """The fast path (cfg.fast): the same maths as the old path, up to float order (tests/test_train.py
         checks every preset step by step). Each part's own gain, CIFAR-10, width 32, batch 64, 2 threads,
         old and new alternating in one process (benchmarks/bench_train.py --compare --parts P), median
-        over the six presets: channels_last 1.15x (ResNets 1.2-1.4x), joint_d 1.02x, foreach 1.00x.
+        over the six presets: channels_last 1.15x (ResNets 1.2-1.4x), joint_d 1.02x, foreach 1.00x;
+        on the three ResNets fold_resample 1.37-1.48x; freeze_d 1.00-1.05x.
         - channels_last: 4-D weights, real batches and so every conv activation in NHWC (set in __init__);
         - joint_d: one D call on [real; fake] when D has neither BatchNorm (it would normalise the halves
           together) nor spectral norm (one power iteration per D step instead of two would change u);
-        - foreach: optimisers, weight clipping and the EMA in multi-tensor calls.
+        - foreach: optimisers, weight clipping and the EMA in multi-tensor calls;
+        - freeze_d: no D weight gradients in G's step (bit-identical: nothing reads them);
+        - fold_resample: the ResNet blocks' x2 upsampling and average pooling folded into their 3x3 convs
+          (models/layers.py: 2.25x fewer multiply-adds there), in training mode only, so sampling is unchanged.
         cfg.compile (opt-in, measured slower on the DCGAN family: 0.77-0.89x, and 1.3-1.6x on the ResNets
         against the old path, no better than channels_last alone) compiles the G and D calls of the losses;
         the gradient penalty keeps eager D (inductor has no double backward). Compilation (9-148 s per
@@ -193,6 +198,11 @@ class Trainer:
         has_sn = any(hasattr(m, "parametrizations") for m in self.d_core.modules())
         self._joint_d = "joint_d" in self.fast_parts and not has_bn and not has_sn
         self._foreach = "foreach" in self.fast_parts
+        # DDP's reducer expects a gradient for every D weight in each backward through D, so DDP keeps them
+        self._freeze_d = "freeze_d" in self.fast_parts and self.cfg.distributed == "none"
+        for m in (*self.g_core.modules(), *self.d_core.modules()):    # the ResNet families' blocks (layers.py)
+            if hasattr(m, "fold_resample"):
+                m.fold_resample = "fold_resample" in self.fast_parts
         self.G_train, self.D_train = self.G, self.D
         if self.cfg.compile:
             self.G_train, self.D_train = (torch.compile(m, dynamic=False) for m in (self.G, self.D))
@@ -260,10 +270,13 @@ class Trainer:
             if p.clip:
                 clip_weights(self.d_core, p.clip, foreach=self._foreach)
         z, y = torch.randn(b, self.z_dim, generator=self.gen).to(dev), self._labels(b)
-        with self._amp():
-            loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y).float())
-        self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
+        # freeze_d: G's loss needs D's input gradients only; D's weight gradients would be set to None unread
+        # by the next D step's zero_grad, so skipping them changes nothing but the time
+        with frozen(self.d_core) if self._freeze_d else contextlib.nullcontext():
+            with self._amp():
+                loss_g = g_loss(p.loss, self.D_train(self.G_train(z, y), y).float())
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
         if self._ortho_beta:
             add_ortho_grad_(self.g_core, self._ortho_beta, self._ortho_skip)
         self.opt_g.step()

@@ -238,7 +238,8 @@ def test_bf16_is_an_opt_in_that_names_itself_and_changes_only_the_precision(tmp_
 
 @pytest.mark.parametrize("preset", ["dcgan", "wgan-clip", "wgan-gp-dcgan", "wgan-gp", "sngan", "biggan"])
 def test_the_fast_path_takes_the_old_paths_steps(tmp_path, preset):
-    # the fast path (one D call on [real; fake] when D has neither BN nor SN, foreach steps, channels_last)
+    # the fast path (one D call on [real; fake] when D has neither BN nor SN, foreach steps, channels_last, no D
+    # weight gradients in G's step, the ResNets' resampling folded into their convs)
     # is the same maths: from one seed, two iterations of each give the same losses, and the
     # same weights up to float order. Measured: mean |diff| <= 1e-6; <= 0.15 % of the weights differ by more
     # than 1e-5, all of them where Adam's or RMSProp's normalised steps flip sign on a gradient of ~0.
@@ -251,6 +252,24 @@ def test_the_fast_path_takes_the_old_paths_steps(tmp_path, preset):
         a, b = (torch.cat([p.detach().flatten() for p in m.parameters()]) for m in (m_old, m_new))
         diff = (a - b).abs()
         assert diff.mean() <= 1e-5 and (diff > 1e-5).float().mean() <= 0.01, (preset, diff.mean(), diff.max())
+
+
+@pytest.mark.parametrize("preset", ["dcgan", "wgan-gp", "sngan", "biggan"])
+def test_freezing_d_for_gs_step_changes_nothing_but_the_time(tmp_path, preset):
+    # freeze_d skips D's weight gradients in G's backward, which the next D step's zero_grad would drop
+    # unread: the same ops in the same order otherwise, so the weights agree bit for bit, and D's
+    # parameters take gradients again afterwards
+    plain, freeze = (Trainer(_cfg(preset=preset), tmp_path / str(i), progress=False, fast_parts=parts)
+                     for i, parts in enumerate(((), ("freeze_d",))))
+    assert freeze._freeze_d and not plain._freeze_d
+    for _ in range(2):
+        assert plain.train_step() == freeze.train_step()
+    for m_plain, m_freeze in ((plain.G, freeze.G), (plain.D, freeze.D)):
+        for (name, a), b in zip(m_plain.state_dict().items(), m_freeze.state_dict().values()):
+            assert torch.equal(a, b), (preset, name)
+    assert all(q.requires_grad for q in freeze.D.parameters())
+    # the plain path added G's loss gradients to D's .grad (unread); frozen, D keeps its own step's only
+    assert any(not torch.equal(a.grad, b.grad) for a, b in zip(plain.D.parameters(), freeze.D.parameters()))
 
 
 def test_the_train_cli_makes_the_notebooks_run(tmp_path):

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from gan_repro.models.layers import (
     ConditionalBatchNorm2d, SelfAttention, base_size, conv1, conv3, linear, maybe_sn, ortho_init, upsample,
+    upsample_conv,
 )
 from gan_repro.models.resnet import d_body
 
@@ -40,9 +41,12 @@ class BigGBlock(nn.Module):
         self.b2 = ConditionalBatchNorm2d(cout, cond_dim, use_sn)
         self.c1, self.c2, self.sc = conv3(cin, cout, use_sn), conv3(cout, cout, use_sn), conv1(cin, cout, use_sn)
 
+    fold_resample = False     # as resnet.GBlock's
+
     def forward(self, x, cond):
-        h = self.c1(upsample(F.relu(self.b1(x, cond))))
-        return self.c2(F.relu(self.b2(h, cond))) + self.sc(upsample(x))
+        fold = self.fold_resample and self.training
+        h = upsample_conv(self.c1, F.relu(self.b1(x, cond)), fold)
+        return self.c2(F.relu(self.b2(h, cond))) + (upsample(self.sc(x)) if fold else self.sc(upsample(x)))
 
 
 class BigGANGenerator(nn.Module):

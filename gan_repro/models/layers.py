@@ -1,6 +1,8 @@
 """Shared building blocks: spectral norm switch, conditional BN, self-attention, orthogonal init."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -78,9 +80,53 @@ def upsample(x):
     return F.interpolate(x, scale_factor=2, mode="nearest")
 
 
+# Folding the x2 resampling of the ResNet blocks into their 3x3 convs (pad 1), per axis (issue 20's fast path):
+# - a 3x3 conv, then 2x2 average pooling = a stride-2 conv with the 4 taps (w0, w0 + w1, w1 + w2, w2) / 2;
+# - nearest x2 upsampling, then a 3x3 conv = a stride-2 transposed conv with the 4 taps (w2, w1 + w2, w0 + w1, w0).
+# Same maths up to float order, with 2.25x fewer multiply-adds (16 taps at the low resolution, not 9 at the high)
+FOLD_DOWN = torch.tensor([[1.0, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]]) / 2     # (4 taps, 3 taps)
+FOLD_UP = torch.tensor([[0.0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]])
+
+
+def fold_kernel(w: torch.Tensor, fold: torch.Tensor) -> torch.Tensor:
+    """(Cout, Cin, 3, 3) -> (Cout, Cin, 4, 4): `fold` (4, 3) applied along both kernel axes."""
+    fold = fold.to(w)
+    return torch.einsum("ak,oikl,bl->oiab", fold, w, fold)
+
+
+def upsample_conv(conv: nn.Conv2d, x: torch.Tensor, fold: bool) -> torch.Tensor:
+    """conv(upsample(x)), (B, Cin, H, W) -> (B, Cout, 2H, 2W); fold: as one stride-2 transposed conv.
+    conv.weight is read once, so a spectrally normalised conv runs one power iteration either way."""
+    if not fold:
+        return conv(upsample(x))
+    k = fold_kernel(conv.weight, FOLD_UP).transpose(0, 1)          # transposed convs take (Cin, Cout, kh, kw)
+    return F.conv_transpose2d(x, k, conv.bias, stride=2, padding=1)
+
+
+def conv_pool(conv: nn.Conv2d, x: torch.Tensor, fold: bool) -> torch.Tensor:
+    """avg_pool2d(conv(x), 2), (B, Cin, H, W) -> (B, Cout, H // 2, W // 2); fold: as one stride-2 conv."""
+    if not fold:
+        return F.avg_pool2d(conv(x), 2)
+    return F.conv2d(x, fold_kernel(conv.weight, FOLD_DOWN), conv.bias, stride=2, padding=1)
+
+
 def base_size(image_size: int) -> tuple:
     """(side of the first feature map, number of x2 stages): 32 -> (4, 3), 28 -> (7, 2)."""
     table = {32: (4, 3), 28: (7, 2), 64: (4, 4)}
     if image_size not in table:
         raise ValueError(f"unsupported image size {image_size}; valid: {', '.join(map(str, table))}")
     return table[image_size]
+
+
+@contextmanager
+def frozen(*modules):
+    """No gradients into these modules' weights for the duration; their flags are restored after."""
+    params = [p for m in modules for p in m.parameters()]
+    flags = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, f in zip(params, flags):
+            p.requires_grad_(f)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import torch.nn as nn
 import torch.nn.functional as F
 
-from gan_repro.models.layers import ConditionalBatchNorm2d, base_size, conv1, conv3, linear, maybe_sn, upsample
+from gan_repro.models.layers import (ConditionalBatchNorm2d, base_size, conv1, conv3, conv_pool, linear, maybe_sn,
+                                     upsample, upsample_conv)
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,13 @@ class GBlock(nn.Module):
         self.b1, self.b2 = ConditionalBatchNorm2d(cin, n_classes), ConditionalBatchNorm2d(cout, n_classes)
         self.c1, self.c2, self.sc = conv3(cin, cout), conv3(cout, cout), conv1(cin, cout)
 
+    fold_resample = False     # Trainer's fast path: in training, resampling folded into the convs (layers.py)
+
     def forward(self, x, cond=None):
-        h = self.c1(upsample(F.relu(self.b1(x, cond))))
+        fold = self.fold_resample and self.training
+        h = upsample_conv(self.c1, F.relu(self.b1(x, cond)), fold)
         h = self.c2(F.relu(self.b2(h, cond)))
-        return h + self.sc(upsample(x))
+        return h + (upsample(self.sc(x)) if fold else self.sc(upsample(x)))    # a 1x1 conv commutes with it
 
 
 class DBlock(nn.Module):
@@ -78,15 +82,19 @@ class DBlock(nn.Module):
         self.c1, self.c2 = conv3(cin, cout, use_sn), conv3(cout, cout, use_sn)
         self.sc = conv1(cin, cout, use_sn) if (cin != cout or down) else None
 
+    fold_resample = False     # as GBlock's
+
     def forward(self, x):
-        h = self.c2(F.relu(self.c1(x if self.first else F.relu(x))))
+        fold = self.fold_resample and self.training
+        h = F.relu(self.c1(x if self.first else F.relu(x)))
+        h = conv_pool(self.c2, h, fold) if self.down else self.c2(h)
         s = x
-        if self.first:                                    # optimized block: pool, then project
-            s = self.sc(F.avg_pool2d(s, 2))
+        if self.first or (fold and self.down):            # pool, then project (optimized block; or folded:
+            s = self.sc(F.avg_pool2d(s, 2))               # a 1x1 conv commutes with pooling)
         elif self.sc is not None:
             s = self.sc(s)
             s = F.avg_pool2d(s, 2) if self.down else s
-        return (F.avg_pool2d(h, 2) if self.down else h) + s
+        return h + s
 
 
 def d_body(cin: int, w: int, n: int, use_sn: bool, attention: nn.Module | None = None) -> nn.Sequential:

@@ -27,7 +27,6 @@ import hashlib
 import io
 import json
 import math
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import torch
@@ -36,6 +35,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from gan_repro.data import cache_root, check_float_images, save_atomic, to_model
+from gan_repro.models.layers import frozen
 from gan_repro.seeing.nethook import LayerView
 
 
@@ -184,20 +184,6 @@ def _train(view, enc, cfg, batch, progress) -> dict:
 
     losses["joint"] = _fit(enc.parameters(), cfg.joint_steps, cfg.lr / 2, joint, "joint E", progress)
     return losses
-
-
-@contextmanager
-def frozen(*modules):
-    """No gradients into these modules' weights for the duration; their flags are restored after."""
-    params = [p for m in modules for p in m.parameters()]
-    flags = [p.requires_grad for p in params]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p, f in zip(params, flags):
-            p.requires_grad_(f)
 
 
 # ------------------------------------------------------------------ step 3 and the baselines
