@@ -64,9 +64,10 @@ def _same(iters: int) -> tuple:
 # and get more there than on MNIST (their MNIST runs feed notebook 03 and stay as they were). WGAN-clip
 # still drew textures at 8,000 it (GAN-test 17 %, FID-500 175) and object-like shapes at 20,000 (29 %, 146),
 # still improving, so it gets 40,000 (.164 s/it: 1.8 h; run it alone with PRESETS=wgan-clip in notebook 02).
-# Issue 20's fast path (default since 08d8acb; README "Training" speed table) trains these budgets 1.07-1.15x
-# faster on the DCGAN family and 1.3-1.4x on the ResNets. The budgets stay: the committed zoo was trained at
-# them and is not retrained for speed alone; new runs spend the gain, not a longer budget.
+# Issue 20's fast path (default since 08d8acb; README "Training" speed table) trains these budgets 1.11-1.18x
+# faster on the DCGAN family and, with the ResNets' resampling folded into their convs (f1d543c), 1.64-1.72x
+# on the ResNets. The budgets stay: the committed zoo was trained at them and is not retrained for speed
+# alone; new runs spend the gain, not a longer budget.
 CPU_ITERS = (("dcgan", 5000), ("wgan-clip", 4000), ("wgan-gp", 1000), ("wgan-gp-dcgan", 1500),
              ("sngan", 2000), ("biggan", 2000))
 # SNGAN's conditioning on MNIST learns slowly, not wrongly (issue 18, results/cpu/18_sngan_conditioning):
