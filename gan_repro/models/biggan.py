@@ -14,8 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from gan_repro.models.layers import (
-    ConditionalBatchNorm2d, SelfAttention, base_size, conv1, conv3, linear, maybe_sn, ortho_init, upsample,
-    upsample_conv,
+    ConditionalBatchNorm2d, SelfAttention, base_size, conv1, conv3, linear, maybe_sn, ortho_init, upsample_conv,
+    upsample_project,
 )
 from gan_repro.models.resnet import d_body
 
@@ -46,7 +46,7 @@ class BigGBlock(nn.Module):
     def forward(self, x, cond):
         fold = self.fold_resample and self.training
         h = upsample_conv(self.c1, F.relu(self.b1(x, cond)), fold)
-        return self.c2(F.relu(self.b2(h, cond))) + (upsample(self.sc(x)) if fold else self.sc(upsample(x)))
+        return self.c2(F.relu(self.b2(h, cond))) + upsample_project(self.sc, x, fold)
 
 
 class BigGANGenerator(nn.Module):

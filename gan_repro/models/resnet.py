@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from gan_repro.models.layers import (ConditionalBatchNorm2d, base_size, conv1, conv3, conv_pool, linear, maybe_sn,
-                                     upsample, upsample_conv)
+                                     upsample_conv, upsample_project)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class GBlock(nn.Module):
         fold = self.fold_resample and self.training
         h = upsample_conv(self.c1, F.relu(self.b1(x, cond)), fold)
         h = self.c2(F.relu(self.b2(h, cond)))
-        return h + (upsample(self.sc(x)) if fold else self.sc(upsample(x)))    # a 1x1 conv commutes with it
+        return h + upsample_project(self.sc, x, fold)
 
 
 class DBlock(nn.Module):
